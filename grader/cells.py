@@ -1,0 +1,116 @@
+"""Reading nbgrader's cell metadata and its solution / hidden-test markers."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+BEGIN_SOLUTION = "### BEGIN SOLUTION"
+END_SOLUTION = "### END SOLUTION"
+BEGIN_HIDDEN = "### BEGIN HIDDEN TESTS"
+END_HIDDEN = "### END HIDDEN TESTS"
+
+#: Any nbgrader delimiter, however it is spelled in case and spacing.
+ANY_MARKER = re.compile(r"#{2,}\s*(BEGIN|END)\s+(SOLUTION|HIDDEN\s+TESTS|MARK\s+SCHEME)", re.I)
+
+#: A test cell for exercise ``x`` is called ``test_x``.
+TEST_PREFIX = "test_"
+
+Cell = dict[str, Any]
+Notebook = dict[str, Any]
+
+
+def source_of(cell: Cell) -> str:
+    source = cell.get("source", "")
+    return "".join(source) if isinstance(source, list) else source
+
+
+def nbgrader_meta(cell: Cell) -> dict[str, Any]:
+    return cell.get("metadata", {}).get("nbgrader", {})
+
+
+def is_solution_cell(cell: Cell) -> bool:
+    return bool(nbgrader_meta(cell).get("solution"))
+
+
+def is_grade_cell(cell: Cell) -> bool:
+    return bool(nbgrader_meta(cell).get("grade"))
+
+
+def grade_id(cell: Cell) -> str | None:
+    return nbgrader_meta(cell).get("grade_id")
+
+
+def points(cell: Cell) -> float:
+    return float(nbgrader_meta(cell).get("points", 0) or 0)
+
+
+def exercise_of_test(test_id: str) -> str | None:
+    """``test_ip_to_int`` -> ``ip_to_int``; None when the id is not a test id."""
+    return test_id[len(TEST_PREFIX) :] if test_id.startswith(TEST_PREFIX) else None
+
+
+def solution_cells(notebook: Notebook) -> Iterator[tuple[int, Cell]]:
+    for index, cell in enumerate(notebook["cells"]):
+        if cell.get("cell_type") == "code" and is_solution_cell(cell):
+            yield index, cell
+
+
+def test_cells(notebook: Notebook) -> Iterator[tuple[int, Cell]]:
+    for index, cell in enumerate(notebook["cells"]):
+        if cell.get("cell_type") == "code" and is_grade_cell(cell) and not is_solution_cell(cell):
+            yield index, cell
+
+
+def find_cell(notebook: Notebook, wanted_id: str) -> tuple[int, Cell]:
+    for index, cell in enumerate(notebook["cells"]):
+        if grade_id(cell) == wanted_id:
+            return index, cell
+    raise KeyError(f"no cell with grade_id {wanted_id!r}")
+
+
+def _split_regions(source: str, begin: str, end: str) -> tuple[list[str], list[str]]:
+    """Lines outside and inside ``begin``/``end`` regions (the marker lines themselves dropped)."""
+    outside: list[str] = []
+    inside: list[str] = []
+    in_region = False
+    for line in source.splitlines():
+        stripped = line.strip()
+        if stripped.startswith(begin):
+            in_region = True
+        elif stripped.startswith(end):
+            in_region = False
+        else:
+            (inside if in_region else outside).append(line)
+    return outside, inside
+
+
+def reference_answer(cell: Cell) -> str:
+    """What a perfect student would type: the cell with the solution markers removed."""
+    lines = source_of(cell).splitlines()
+    kept = [line for line in lines if not line.strip().startswith((BEGIN_SOLUTION, END_SOLUTION))]
+    return "\n".join(kept)
+
+
+def without_hidden_tests(source: str) -> str:
+    outside, _ = _split_regions(source, BEGIN_HIDDEN, END_HIDDEN)
+    return "\n".join(outside)
+
+
+def secret_lines(notebook: Notebook, min_length: int = 16) -> set[str]:
+    """Lines that exist only inside solution or hidden-test regions of a source notebook.
+
+    These must never reach a student: finding one in course/ is a leak. Lines
+    that also appear outside the regions (shared boilerplate) are excluded, as
+    are short lines such as ``return total`` that prove nothing.
+    """
+    secret: set[str] = set()
+    public: set[str] = set()
+    for cell in notebook["cells"]:
+        source = source_of(cell)
+        outside, inside = _split_regions(source, BEGIN_SOLUTION, END_SOLUTION)
+        outside, hidden = _split_regions("\n".join(outside), BEGIN_HIDDEN, END_HIDDEN)
+        public.update(line.strip() for line in outside)
+        secret.update(line.strip() for line in inside + hidden)
+    return {line for line in secret - public if len(line) >= min_length}

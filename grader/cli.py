@@ -1,0 +1,159 @@
+"""``python -m grader {build,check,bench,execute}``: the instructor's commands."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from grader.build import build
+from grader.contract import AssignmentReport, check_assignment
+from grader.execute import execute_in_copy, execute_notebook
+from grader.layout import (
+    MEMORY_BUDGET_BYTES,
+    TIME_BUDGET_SECONDS,
+    CourseLayout,
+    UnknownAssignmentError,
+)
+from grader.nbgrader_cli import NbgraderError
+from grader.table import render_table
+
+MIB = 2**20
+
+
+def _score(value: float | None, maximum: float) -> str:
+    return "-" if value is None else f"{value:g}/{maximum:g}"
+
+
+def format_check_table(reports: list[AssignmentReport]) -> str:
+    headers = [
+        "assignment", "exercises", "points", "student", "solution", "mutants killed",
+        "alts accepted", "leaks", "in sync", "time s", "peak MiB", "result",
+    ]
+    rows = []
+    for r in reports:
+        rows.append([
+            r.assignment, r.exercises, f"{r.points:g}", _score(r.student_score, r.points),
+            _score(r.solution_score, r.points), f"{r.mutants_killed}/{r.mutants_total}",
+            f"{r.alts_accepted}/{r.alts_total}", "none" if not r.leaks else f"{len(r.leaks)} LEAK",
+            "yes" if not r.out_of_sync else "NO",
+            "-" if r.seconds is None else f"{r.seconds:.1f}" + ("!" if r.seconds > TIME_BUDGET_SECONDS else ""),
+            "-" if r.peak_rss_bytes is None else f"{r.peak_rss_bytes / MIB:.0f}",
+            "ok" if r.ok else "FAIL",
+        ])
+    return render_table(headers, rows)
+
+
+def cmd_build(layout: CourseLayout, args: argparse.Namespace) -> int:
+    assignments = layout.resolve(args.assignments)
+    build(layout, assignments)
+    for assignment in assignments:
+        print(f"built course/{assignment} from solutions/{assignment}")
+    return 0
+
+
+def cmd_check(layout: CourseLayout, args: argparse.Namespace) -> int:
+    assignments = layout.resolve(args.assignments)
+    if not assignments:
+        print("no assignments found in solutions/", file=sys.stderr)
+        return 1
+    with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
+        reports = list(pool.map(lambda a: check_assignment(layout, a), assignments))
+    return print_check_results(reports)
+
+
+def print_check_results(reports: list[AssignmentReport]) -> int:
+    """Print the table and every failure; the exit status is 1 when any assignment fails."""
+    print(format_check_table(reports))
+    for report in reports:
+        for warning in report.warnings:
+            print(f"WARN {report.assignment}: {warning}")
+        for failure in report.failures:
+            print(f"FAIL {report.assignment}: {failure}")
+    failed = [r.assignment for r in reports if not r.ok]
+    summary = f"contract holds for {len(reports) - len(failed)} of {len(reports)} assignment(s)"
+    print(summary + (f"; failing: {', '.join(failed)}" if failed else ""))
+    return 1 if failed else 0
+
+
+def cmd_bench(layout: CourseLayout, args: argparse.Namespace) -> int:
+    rows, over = [], []
+    for assignment in layout.resolve(args.assignments):
+        for notebook in layout.source_notebooks(assignment):
+            times, peaks, errors = [], [], 0
+            for _ in range(args.repeat):
+                with tempfile.TemporaryDirectory(prefix="eng101-bench-") as tmp:
+                    result = execute_in_copy(notebook.parent, notebook.stem, Path(tmp))
+                times.append(result.seconds)
+                peaks.append(result.peak_rss_bytes)
+                errors += len(result.errors)
+            median_s, peak = statistics.median(times), max(peaks)
+            within = median_s <= TIME_BUDGET_SECONDS and peak <= MEMORY_BUDGET_BYTES and not errors
+            if not within:
+                over.append(f"{assignment}/{notebook.name}")
+            rows.append([
+                f"{assignment}/{notebook.name}", args.repeat, f"{median_s:.2f}",
+                f"{min(times):.2f}-{max(times):.2f}", f"{TIME_BUDGET_SECONDS:.0f}",
+                f"{peak / MIB:.0f}", f"{MEMORY_BUDGET_BYTES / MIB:.0f}", errors,
+                "ok" if within else "OVER" if not errors else "ERRORS",
+            ])
+    print(render_table(
+        ["notebook", "runs", "median s", "range s", "budget s", "peak MiB", "budget MiB",
+         "errors", "status"], rows))
+    print(f"{os.cpu_count()} cores; wall time includes kernel start-up; peak = kernel's max RSS")
+    return 1 if over else 0
+
+
+def cmd_execute(layout: CourseLayout, args: argparse.Namespace) -> int:
+    """Re-run solution notebooks in place so their stored outputs (what nbval checks) are fresh."""
+    import json
+
+    status = 0
+    for assignment in layout.resolve(args.assignments):
+        for notebook in layout.source_notebooks(assignment):
+            result = execute_notebook(notebook, cwd=notebook.parent)
+            notebook.write_text(json.dumps(result.notebook, indent=1, ensure_ascii=False) + "\n",
+                                encoding="utf-8")
+            for error in result.errors:
+                status = 1
+                print(f"ERROR {notebook} cell {error.index}: {error.ename}: {error.evalue}")
+            print(f"executed {notebook.relative_to(layout.root)} in {result.seconds:.1f} s")
+    return status
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m grader", description=__doc__)
+    parser.add_argument("--root", type=Path, default=None,
+                        help="course root (default: the directory holding nbgrader_config.py)")
+    sub = parser.add_subparsers(dest="command", required=True)
+    for name, helptext in [
+        ("build", "regenerate course/ from solutions/ with nbgrader generate_assignment"),
+        ("check", "verify the exercise contract and print a table"),
+        ("bench", "execute every solution notebook and print time and memory vs budget"),
+        ("execute", "re-execute solution notebooks in place (refresh stored outputs)"),
+    ]:
+        command = sub.add_parser(name, help=helptext)
+        command.add_argument("assignments", nargs="*", metavar="ASSIGNMENT",
+                             help="e.g. 01_subnets (default: all)")
+        if name == "check":
+            command.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
+                                 help="assignments checked at once (default: cores)")
+        if name == "bench":
+            command.add_argument("--repeat", type=int, default=3, help="runs per notebook (median)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        layout = CourseLayout(args.root.resolve()) if args.root else CourseLayout.find()
+        handler = {"build": cmd_build, "check": cmd_check, "bench": cmd_bench,
+                   "execute": cmd_execute}[args.command]
+        return handler(layout, args)
+    except (UnknownAssignmentError, FileNotFoundError, NbgraderError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2

@@ -1,0 +1,431 @@
+"""The exercise contract of COURSE_DESIGN.md §4, checked for one assignment.
+
+Everything is graded by nbgrader itself: the variants are laid out as student
+submissions in a scratch course and stock ``nbgrader autograde`` scores them
+into a scratch gradebook, which is then read back through ``nbgrader.api``.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from grader import cells
+from grader.build import generate_scratch_release
+from grader.execute import execute_in_copy, execute_notebook
+from grader.layout import MEMORY_BUDGET_BYTES, TIME_BUDGET_SECONDS, CourseLayout
+from grader.nbgrader_cli import NbgraderError, run_nbgrader
+from grader.variants import Variant, VariantFormatError, discover_variants
+
+STUDENT_VERSION = "student-version"
+REFERENCE = "reference-solution"
+
+
+@dataclass
+class Exercise:
+    exercise_id: str
+    notebook: str  # notebook name without .ipynb
+    points: float = 0.0
+    test_ids: list[str] = field(default_factory=list)
+
+
+@dataclass
+class AssignmentReport:
+    assignment: str
+    exercises: int = 0
+    points: float = 0.0
+    student_score: float | None = None
+    solution_score: float | None = None
+    mutants_killed: int = 0
+    mutants_total: int = 0
+    alts_accepted: int = 0
+    alts_total: int = 0
+    leaks: list[str] = field(default_factory=list)
+    out_of_sync: list[str] = field(default_factory=list)
+    seconds: float | None = None
+    peak_rss_bytes: int | None = None
+    failures: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures
+
+    def fail(self, message: str) -> None:
+        self.failures.append(message)
+
+
+Scores = dict[str, dict[str, tuple[float, float]]]  # student -> grade_id -> (score, max)
+
+
+def _load(path: Path) -> dict[str, Any]:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def _save(notebook: dict[str, Any], path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(notebook, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def _files_under(directory: Path) -> dict[str, Path]:
+    if not directory.is_dir():
+        return {}
+    found = {}
+    for path in directory.rglob("*"):
+        relative = path.relative_to(directory)
+        if path.is_file() and not any(part in {".ipynb_checkpoints", "__pycache__"} for part in relative.parts):
+            found[relative.as_posix()] = path
+    return found
+
+
+# --- structure -------------------------------------------------------------------------
+
+
+def collect_exercises(sources: dict[str, dict[str, Any]], report: AssignmentReport) -> dict[str, Exercise]:
+    """Exercises (solution cells) with their test cells; structural problems are failures."""
+    exercises: dict[str, Exercise] = {}
+    seen_ids: set[str] = set()
+    tests: list[tuple[str, str, dict[str, Any]]] = []
+    for notebook_name, notebook in sources.items():
+        for cell in notebook["cells"]:
+            meta = cells.nbgrader_meta(cell)
+            if not meta:
+                continue
+            cell_id = meta.get("grade_id")
+            if not cell_id:
+                report.fail(f"{notebook_name}: an nbgrader cell has no grade_id")
+                continue
+            if cell_id in seen_ids:
+                report.fail(f"{notebook_name}: grade_id {cell_id!r} is used twice in the assignment")
+            seen_ids.add(cell_id)
+            if cell.get("cell_type") != "code" and (meta.get("solution") or meta.get("grade")):
+                report.fail(f"{notebook_name}: {cell_id!r} is manually graded; exercises here are autograded code")
+            elif meta.get("solution") and meta.get("grade"):
+                report.fail(f"{notebook_name}: {cell_id!r} is both solution and grade cell; split answer and tests")
+            elif meta.get("solution"):
+                if cells.BEGIN_SOLUTION not in cells.source_of(cell):
+                    report.fail(f"{notebook_name}: solution cell {cell_id!r} has no '{cells.BEGIN_SOLUTION}'")
+                exercises[cell_id] = Exercise(cell_id, notebook_name)
+            elif meta.get("grade"):
+                tests.append((notebook_name, cell_id, cell))
+    for notebook_name, test_id, cell in tests:
+        exercise_id = cells.exercise_of_test(test_id)
+        exercise = exercises.get(exercise_id or "")
+        if exercise is None:
+            report.fail(f"{notebook_name}: test cell {test_id!r} names no exercise (expected test_<exercise_id>)")
+            continue
+        if cells.points(cell) <= 0:
+            report.fail(f"{notebook_name}: test cell {test_id!r} is worth no points")
+        if cells.BEGIN_HIDDEN not in cells.source_of(cell):
+            report.fail(f"{notebook_name}: test cell {test_id!r} has no hidden tests; they decide the grade")
+        exercise.test_ids.append(test_id)
+        exercise.points += cells.points(cell)
+    for exercise in exercises.values():
+        if not exercise.test_ids:
+            report.fail(f"exercise {exercise.exercise_id!r} has no test cell 'test_{exercise.exercise_id}'")
+    return exercises
+
+
+# --- in sync and leaks -----------------------------------------------------------------
+
+
+def compare_releases(generated: Path, committed: Path) -> list[str]:
+    """Differences between what nbgrader generates and what is committed in course/."""
+    if not committed.is_dir():
+        return [f"{committed} is missing: run python -m grader build"]
+    problems = []
+    ours, theirs = _files_under(generated), _files_under(committed)
+    for name in sorted(set(ours) - set(theirs)):
+        problems.append(f"course is missing {name}")
+    for name in sorted(set(theirs) - set(ours)):
+        problems.append(f"course has {name}, which the build does not produce")
+    for name in sorted(set(ours) & set(theirs)):
+        if name.endswith(".ipynb"):
+            same = _load(ours[name]) == _load(theirs[name])
+        else:
+            same = ours[name].read_bytes() == theirs[name].read_bytes()
+        if not same:
+            problems.append(f"course/{committed.name}/{name} differs from what the build generates (hand-edited?)")
+    return problems
+
+
+def find_leaks(layout: CourseLayout, assignment: str) -> list[str]:
+    """Anything instructor-only that reached course/<assignment>."""
+    release = layout.release_dir(assignment)
+    leaks: list[str] = []
+    secrets: set[str] = set()
+    for source in layout.source_notebooks(assignment):
+        secrets |= cells.secret_lines(_load(source))
+    source_files = set(_files_under(layout.solutions_dir / assignment))
+    for name, path in sorted(_files_under(release).items()):
+        if any(part == "variants" for part in Path(name).parts) or (
+            name not in source_files and not name.endswith(".ipynb")
+        ):
+            leaks.append(f"{name}: not part of the release (instructor-only file?)")
+            continue
+        if not name.endswith(".ipynb"):
+            continue
+        notebook = _load(path)
+        for index, cell in enumerate(notebook.get("cells", [])):
+            source = cells.source_of(cell)
+            if cells.ANY_MARKER.search(source):
+                leaks.append(f"{name} cell {index}: an nbgrader solution/hidden-test marker")
+            revealed = secrets & {line.strip() for line in source.splitlines()}
+            if revealed:
+                leaks.append(f"{name} cell {index}: solution or hidden-test text: {sorted(revealed)[0]!r}")
+            if cell.get("outputs") or cell.get("execution_count"):
+                leaks.append(f"{name} cell {index}: stored outputs (they can reveal answers)")
+    return leaks
+
+
+# --- submissions -----------------------------------------------------------------------
+
+
+def _solution_submission(release: dict[str, Any], source: dict[str, Any]) -> dict[str, Any]:
+    """The release notebook with every answer typed in as the reference solution."""
+    answers = {
+        cells.grade_id(cell): cells.reference_answer(cell) for _, cell in cells.solution_cells(source)
+    }
+    submission = copy.deepcopy(release)
+    for _, cell in cells.solution_cells(submission):
+        cell["source"] = answers[cells.grade_id(cell)]
+    return submission
+
+
+def _with_answer(notebook: dict[str, Any], exercise_id: str, answer: str) -> dict[str, Any]:
+    changed = copy.deepcopy(notebook)
+    _, cell = cells.find_cell(changed, exercise_id)
+    cell["source"] = answer
+    return changed
+
+
+def cell_passes(cell: dict[str, Any]) -> bool:
+    """nbgrader's rule: an error or anything on stderr means the test cell failed."""
+    for output in cell.get("outputs", []):
+        if output.get("output_type") == "error":
+            return False
+        if output.get("output_type") == "stream" and output.get("name") == "stderr":
+            return False
+    return True
+
+
+def read_scores(course_root: Path, assignment: str, students: list[str], notebooks: list[str]) -> Scores:
+    """Per-cell scores of each student as recorded in the (scratch) gradebook."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    scores: Scores = {}
+    with Gradebook(f"sqlite:///{course_root / 'gradebook.db'}") as gradebook:
+        for student in students:
+            try:
+                per_cell = {}
+                for notebook in notebooks:
+                    submitted = gradebook.find_submission_notebook(notebook, assignment, student)
+                    for grade in submitted.grades:
+                        score = grade.score if grade.score is not None else 0.0
+                        per_cell[grade.name] = (float(score), float(grade.max_score))
+                scores[student] = per_cell
+            except MissingEntry:
+                continue
+    return scores
+
+
+def _total(per_cell: dict[str, tuple[float, float]], only: list[str] | None = None) -> tuple[float, float]:
+    chosen = [value for name, value in per_cell.items() if only is None or name in only]
+    return sum(s for s, _ in chosen), sum(m for _, m in chosen)
+
+
+# --- the check -------------------------------------------------------------------------
+
+
+def check_assignment(layout: CourseLayout, assignment: str) -> AssignmentReport:
+    report = AssignmentReport(assignment)
+    source_paths = layout.source_notebooks(assignment)
+    sources = {path.stem: _load(path) for path in source_paths}
+    exercises = collect_exercises(sources, report)
+    report.exercises = len(exercises)
+    report.points = sum(exercise.points for exercise in exercises.values())
+    try:
+        variants = discover_variants(layout.solutions_dir / assignment)
+    except VariantFormatError as error:
+        report.fail(str(error))
+        variants = []
+    for variant in variants:
+        if variant.exercise not in exercises:
+            report.fail(f"{variant.label}: no exercise {variant.exercise!r} in {assignment}")
+    variants = [variant for variant in variants if variant.exercise in exercises]
+    for exercise_id in exercises:
+        kinds = {variant.kind for variant in variants if variant.exercise == exercise_id}
+        if "mutant" not in kinds:
+            report.fail(f"exercise {exercise_id!r} has no mutant (a plausible wrong answer) in variants/")
+        if "alt" not in kinds:
+            report.fail(f"exercise {exercise_id!r} has no alternative correct answer in variants/")
+    if report.failures and not exercises:
+        return report
+
+    with tempfile.TemporaryDirectory(prefix=f"eng101-check-{assignment}-") as tmp:
+        scratch_root = Path(tmp)
+        try:
+            scratch = generate_scratch_release(layout, assignment, scratch_root / "course")
+        except NbgraderError as error:
+            report.fail(f"nbgrader generate_assignment failed: {error}")
+            return report
+        generated_dir = scratch.release_dir(assignment)
+        report.out_of_sync = compare_releases(generated_dir, layout.release_dir(assignment))
+        report.failures.extend(f"not in sync: {problem}" for problem in report.out_of_sync)
+        report.leaks = find_leaks(layout, assignment)
+        report.failures.extend(f"leak: {leak}" for leak in report.leaks)
+
+        _check_solution_runs(layout, assignment, sources, scratch_root / "solution-run", report)
+        committed_dir = layout.release_dir(assignment)
+        student_dir = committed_dir if committed_dir.is_dir() else generated_dir
+        _check_student_version_runs(student_dir, sources, scratch_root / "student-run", report)
+
+        releases = {name: _load(generated_dir / f"{name}.ipynb") for name in sources}
+        solutions = {name: _solution_submission(releases[name], sources[name]) for name in sources}
+        visible_pass = _run_visible_tests(variants, exercises, solutions, generated_dir, scratch_root, report)
+
+        submissions: dict[str, dict[str, dict[str, Any]]] = {
+            STUDENT_VERSION: {name: _load(student_dir / f"{name}.ipynb") for name in sources},
+            REFERENCE: solutions,
+        }
+        for variant in variants:
+            notebook = exercises[variant.exercise].notebook
+            varied = dict(solutions)
+            varied[notebook] = _with_answer(solutions[notebook], variant.exercise, variant.source)
+            submissions[variant.student_id] = varied
+        scores = _autograde(scratch, assignment, submissions, generated_dir, report)
+        _judge(report, exercises, variants, scores, visible_pass)
+    return report
+
+
+def _check_solution_runs(
+    layout: CourseLayout, assignment: str, sources: dict[str, Any], scratch: Path, report: AssignmentReport
+) -> None:
+    seconds, peak = 0.0, 0
+    for name in sources:
+        result = execute_in_copy(layout.solutions_dir / assignment, name, scratch)
+        seconds += result.seconds
+        peak = max(peak, result.peak_rss_bytes)
+        for error in result.errors:
+            report.fail(f"solution {name}.ipynb cell {error.index} raised {error.ename}: {error.evalue}")
+    report.seconds, report.peak_rss_bytes = seconds, peak
+    if peak > MEMORY_BUDGET_BYTES:
+        report.fail(f"peak memory {peak / 2**20:.0f} MiB is over the {MEMORY_BUDGET_BYTES / 2**20:.0f} MiB budget")
+    if seconds > TIME_BUDGET_SECONDS:
+        report.warnings.append(f"ran {seconds:.1f} s, over the {TIME_BUDGET_SECONDS:.0f} s budget (see grader bench)")
+
+
+def _check_student_version_runs(
+    student_dir: Path, sources: dict[str, Any], scratch: Path, report: AssignmentReport
+) -> None:
+    """Only exercise stubs (NotImplementedError) and their test cells may fail in the student version."""
+    for name in sources:
+        result = execute_in_copy(student_dir, name, scratch)
+        for error in result.errors:
+            cell = result.notebook["cells"][error.index]
+            if cells.is_grade_cell(cell):
+                continue
+            if cells.is_solution_cell(cell) and error.ename == "NotImplementedError":
+                continue
+            report.fail(
+                f"student version {name}.ipynb cell {error.index} ({error.source_head!r}) raised "
+                f"{error.ename}: {error.evalue}; only exercise stubs may fail"
+            )
+
+
+def _run_visible_tests(
+    variants: list[Variant],
+    exercises: dict[str, Exercise],
+    solutions: dict[str, dict[str, Any]],
+    generated_dir: Path,
+    scratch_root: Path,
+    report: AssignmentReport,
+) -> dict[str, bool]:
+    """Does each mutant pass the tests the student can see? (Else it proves nothing.)"""
+    passed: dict[str, bool] = {}
+    for number, variant in enumerate(v for v in variants if v.kind == "mutant"):
+        exercise = exercises[variant.exercise]
+        workdir = scratch_root / "visible" / str(number)
+        shutil.copytree(generated_dir, workdir)
+        notebook = _with_answer(solutions[exercise.notebook], variant.exercise, variant.source)
+        path = workdir / f"{exercise.notebook}.ipynb"
+        _save(notebook, path)
+        result = execute_notebook(path, cwd=workdir)
+        passed[variant.student_id] = all(
+            cell_passes(cells.find_cell(result.notebook, test_id)[1]) for test_id in exercise.test_ids
+        )
+    return passed
+
+
+def _autograde(
+    scratch: CourseLayout,
+    assignment: str,
+    submissions: dict[str, dict[str, dict[str, Any]]],
+    generated_dir: Path,
+    report: AssignmentReport,
+) -> Scores:
+    for student, notebooks in submissions.items():
+        target = scratch.root / "submitted" / student / assignment
+        shutil.copytree(generated_dir, target, ignore=shutil.ignore_patterns("*.ipynb"))
+        for name, notebook in notebooks.items():
+            _save(notebook, target / f"{name}.ipynb")
+    log = ""
+    try:
+        log = run_nbgrader(["autograde", assignment], cwd=scratch.root)
+    except NbgraderError as error:
+        log = str(error)
+    scores = read_scores(scratch.root, assignment, list(submissions), sorted(submissions[REFERENCE]))
+    for student in submissions:
+        if student not in scores:
+            report.fail(f"nbgrader autograde recorded no grade for {student}:\n{log[-1500:]}")
+    return scores
+
+
+def _judge(
+    report: AssignmentReport,
+    exercises: dict[str, Exercise],
+    variants: list[Variant],
+    scores: Scores,
+    visible_pass: dict[str, bool],
+) -> None:
+    if STUDENT_VERSION in scores:
+        report.student_score, _ = _total(scores[STUDENT_VERSION])
+        if report.student_score != 0:
+            report.fail(f"the unmodified student version scores {report.student_score:g} (must be 0)")
+    if REFERENCE in scores:
+        report.solution_score, maximum = _total(scores[REFERENCE])
+        if report.solution_score != report.points or maximum != report.points:
+            lost = [name for name, (s, m) in scores[REFERENCE].items() if s < m]
+            report.fail(f"the reference solution scores {report.solution_score:g}/{report.points:g}; lost: {lost}")
+    for variant in variants:
+        if variant.kind == "mutant":
+            report.mutants_total += 1
+        else:
+            report.alts_total += 1
+        per_cell = scores.get(variant.student_id)
+        if per_cell is None:
+            continue
+        exercise = exercises[variant.exercise]
+        if variant.kind == "mutant":
+            got, maximum = _total(per_cell, exercise.test_ids)
+            if not visible_pass.get(variant.student_id, False):
+                report.fail(
+                    f"{variant.label} fails the visible tests; a mutant must pass them to show "
+                    "that the hidden tests catch what the visible ones miss"
+                )
+            elif got >= maximum:
+                report.fail(f"{variant.label} scores full marks: the hidden tests miss it ({variant.why})")
+            else:
+                report.mutants_killed += 1
+        else:
+            got, maximum = _total(per_cell)
+            if got == maximum == report.points:
+                report.alts_accepted += 1
+            else:
+                lost = [name for name, (s, m) in per_cell.items() if s < m]
+                report.fail(f"{variant.label} is correct but scores {got:g}/{report.points:g}; lost: {lost}")

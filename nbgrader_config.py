@@ -1,0 +1,33 @@
+"""nbgrader configuration for running stock nbgrader from the repository root.
+
+`solutions/` holds the instructor source (solutions and hidden tests) and
+`course/` the generated student release, so `nbgrader generate_assignment
+01_subnets` turns solutions/01_subnets into course/01_subnets with no flags.
+"""
+
+c = get_config()  # noqa: F821 - injected by traitlets when nbgrader loads this file
+
+c.CourseDirectory.root = "."
+c.CourseDirectory.source_directory = "solutions"
+c.CourseDirectory.release_directory = "course"
+c.CourseDirectory.submitted_directory = "submitted"
+c.CourseDirectory.autograded_directory = "autograded"
+c.CourseDirectory.feedback_directory = "feedback"
+c.CourseDirectory.course_id = "eng101"
+c.CourseDirectory.db_url = "sqlite:///gradebook.db"
+
+# Mutants and alternative answers live beside each solution in variants/;
+# they are instructor-only and must never be copied into the release.
+c.CourseDirectory.ignore = [
+    ".ipynb_checkpoints",
+    "*.pyc",
+    "__pycache__",
+    "feedback",
+    "variants",
+]
+
+# Solution stubs: students see exactly this where the reference solution was.
+c.ClearSolutions.code_stub = {"python": "raise NotImplementedError()"}
+
+# A cell that runs longer than this is stopped and counts as failed.
+c.Execute.timeout = 120

@@ -1,0 +1,37 @@
+"""Shared fixtures, and keeping each notebook's nbval cells on one xdist worker."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from grader.layout import CourseLayout
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # nbval cells share one kernel per notebook, so a notebook's cells must stay
+    # together; with --dist loadgroup every other test still spreads freely.
+    for item in items:
+        if item.nodeid.split("::")[0].endswith(".ipynb"):
+            item.add_marker(pytest.mark.xdist_group(name=item.nodeid.split("::")[0]))
+
+
+@pytest.fixture(scope="session")
+def repo_layout() -> CourseLayout:
+    return CourseLayout(REPO_ROOT)
+
+
+@pytest.fixture
+def course_copy(tmp_path: Path) -> CourseLayout:
+    """A scratch copy of this repository's course (config, solutions, course, datasets)."""
+    for name in ("nbgrader_config.py",):
+        shutil.copy2(REPO_ROOT / name, tmp_path / name)
+    for name in ("solutions", "course", "datasets"):
+        shutil.copytree(REPO_ROOT / name, tmp_path / name,
+                        ignore=shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints"))
+    return CourseLayout(tmp_path)

@@ -1,0 +1,35 @@
+"""The exercise contract (COURSE_DESIGN.md §4) for every assignment in solutions/.
+
+Assignments are discovered, so a new notebook is checked without touching this file.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from grader.contract import AssignmentReport, check_assignment
+from grader.layout import CourseLayout
+
+from .conftest import REPO_ROOT
+
+ASSIGNMENTS = CourseLayout(REPO_ROOT).assignments()
+
+
+def assert_report_holds(report: AssignmentReport) -> None:
+    assignment = report.assignment
+    assert report.ok, f"{assignment} breaks the contract:\n" + "\n".join(report.failures)
+    assert report.exercises > 0, f"{assignment} has no graded exercise"
+    assert report.student_score == 0
+    assert report.solution_score == report.points > 0
+    assert report.mutants_killed == report.mutants_total >= report.exercises
+    assert report.alts_accepted == report.alts_total >= report.exercises
+    assert not report.leaks and not report.out_of_sync
+
+
+def test_assignments_are_discovered() -> None:
+    assert "00_welcome" in ASSIGNMENTS and "01_subnets" in ASSIGNMENTS
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_contract(repo_layout: CourseLayout, assignment: str) -> None:
+    assert_report_holds(check_assignment(repo_layout, assignment))

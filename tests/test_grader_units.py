@@ -1,0 +1,160 @@
+"""Unit tests of the grader's pieces (no notebook execution)."""
+
+from __future__ import annotations
+
+import runpy
+from pathlib import Path
+
+import pytest
+
+from grader import cells
+from grader.cli import format_check_table, main
+from grader.contract import AssignmentReport, cell_passes, compare_releases
+from grader.layout import IGNORED, CourseLayout, UnknownAssignmentError
+from grader.table import render_table
+from grader.variants import VariantFormatError, discover_variants
+
+from .conftest import REPO_ROOT
+
+SOLUTION_CELL = {
+    "cell_type": "code",
+    "metadata": {"nbgrader": {"solution": True, "grade": False, "grade_id": "f"}},
+    "source": 'def f(x):\n    """Doc."""\n    ### BEGIN SOLUTION\n    secret_value = x * 42 + 7\n'
+              "    return secret_value\n    ### END SOLUTION\n",
+}
+TEST_CELL = {
+    "cell_type": "code",
+    "metadata": {"nbgrader": {"solution": False, "grade": True, "grade_id": "test_f", "points": 2}},
+    "source": "assert f(0) == 7\n### BEGIN HIDDEN TESTS\nassert f(1) == 49, 'hidden check of f(1)'\n"
+              "### END HIDDEN TESTS\n",
+}
+
+
+def test_reference_answer_drops_only_the_markers() -> None:
+    answer = cells.reference_answer(SOLUTION_CELL)
+    assert "BEGIN" not in answer and "END" not in answer
+    namespace: dict = {}
+    exec(answer, namespace)
+    assert namespace["f"](1) == 49
+
+
+def test_without_hidden_tests() -> None:
+    visible = cells.without_hidden_tests(cells.source_of(TEST_CELL))
+    assert "assert f(0) == 7" in visible and "f(1)" not in visible
+
+
+def test_secret_lines_are_the_ones_only_in_hidden_regions() -> None:
+    notebook = {"cells": [SOLUTION_CELL, TEST_CELL, {"cell_type": "code", "metadata": {},
+                                                      "source": "return secret_value"}]}
+    secrets = cells.secret_lines(notebook)
+    assert "secret_value = x * 42 + 7" in secrets
+    assert "assert f(1) == 49, 'hidden check of f(1)'" in secrets
+    assert "return secret_value" not in secrets  # also public, and short
+
+
+def test_exercise_of_test() -> None:
+    assert cells.exercise_of_test("test_ip_to_int") == "ip_to_int"
+    assert cells.exercise_of_test("ip_to_int") is None
+
+
+def test_marker_detection_tolerates_spelling() -> None:
+    assert cells.ANY_MARKER.search("##  begin hidden tests")
+    assert not cells.ANY_MARKER.search("# the solution begins here")
+
+
+@pytest.mark.parametrize(
+    ("outputs", "passes"),
+    [
+        ([], True),
+        ([{"output_type": "stream", "name": "stdout", "text": "ok"}], True),
+        ([{"output_type": "stream", "name": "stderr", "text": "warning"}], False),
+        ([{"output_type": "error", "ename": "AssertionError", "evalue": ""}], False),
+    ],
+)
+def test_cell_passes_follows_nbgrader(outputs: list, passes: bool) -> None:
+    assert cell_passes({"outputs": outputs}) is passes
+
+
+def test_variants_layout(tmp_path: Path) -> None:
+    root = tmp_path / "variants" / "f"
+    root.mkdir(parents=True)
+    (root / "mutant_off_by_one.py").write_text("# why: off by one\ndef f(x):\n    return x\n")
+    (root / "alt_loop.py").write_text("# why: loops\ndef f(x):\n    return x\n")
+    found = discover_variants(tmp_path)
+    assert [(v.kind, v.name, v.exercise) for v in found] == [
+        ("alt", "loop", "f"), ("mutant", "off_by_one", "f")]
+    assert found[1].why == "off by one"
+    assert found[1].student_id == "mutant--f--off_by_one"
+
+
+@pytest.mark.parametrize(
+    ("relative", "content", "message"),
+    [
+        ("f/guess_x.py", "# why: x\n", "mutant_"),
+        ("f/mutant_x.py", "def f(): pass\n", "# why:"),
+        ("mutant_x.py", "# why: x\n", "variants/<exercise_id>"),
+        ("f/mutant_x.txt", "# why: x\n", "variants/<exercise_id>"),
+    ],
+)
+def test_variants_bad_layout_is_a_clear_error(tmp_path: Path, relative: str, content: str,
+                                              message: str) -> None:
+    path = tmp_path / "variants" / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(content)
+    with pytest.raises(VariantFormatError, match=message.replace("<", ".").replace(">", ".")):
+        discover_variants(tmp_path)
+
+
+def test_ignore_list_agrees_with_nbgrader_config() -> None:
+    class Config:
+        def __getattr__(self, name: str) -> Config:
+            value = Config()
+            object.__setattr__(self, name, value)
+            return value
+
+    config = Config()
+    runpy.run_path(str(REPO_ROOT / "nbgrader_config.py"), init_globals={"get_config": lambda: config})
+    assert tuple(config.CourseDirectory.ignore) == IGNORED
+    assert config.CourseDirectory.source_directory == "solutions"
+    assert config.CourseDirectory.release_directory == "course"
+
+
+def test_layout_discovers_and_resolves(tmp_path: Path) -> None:
+    layout = CourseLayout(REPO_ROOT)
+    assert layout.resolve(None) == layout.assignments()
+    assert layout.resolve(["solutions/00_welcome/"]) == ["00_welcome"]
+    with pytest.raises(UnknownAssignmentError, match="99_nope"):
+        layout.resolve(["99_nope"])
+    with pytest.raises(FileNotFoundError):
+        CourseLayout.find(tmp_path)
+
+
+def test_unknown_assignment_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--root", str(REPO_ROOT), "check", "99_nope"]) == 2
+    assert "unknown assignment" in capsys.readouterr().err
+
+
+def test_compare_releases_spots_each_difference(tmp_path: Path) -> None:
+    generated, committed = tmp_path / "gen" / "a", tmp_path / "com" / "a"
+    for directory in (generated, committed):
+        directory.mkdir(parents=True)
+        (directory / "n.ipynb").write_text('{"cells": []}')
+    assert compare_releases(generated, committed) == []
+    (committed / "n.ipynb").write_text('{"cells": [{"source": "edited"}]}')
+    (generated / "data.csv").write_text("x")
+    (committed / "extra.txt").write_text("x")
+    problems = "\n".join(compare_releases(generated, committed))
+    assert "n.ipynb differs" in problems and "missing data.csv" in problems
+    assert "extra.txt" in problems
+
+
+def test_tables() -> None:
+    text = render_table(["a", "long header"], [[1, 2], ["wide value", 3]])
+    lines = text.splitlines()
+    assert lines[0].startswith("a           long header") and set(lines[1]) <= {"-", " "}
+    report = AssignmentReport("01_x", exercises=2, points=5, student_score=0, solution_score=5,
+                              mutants_killed=2, mutants_total=2, alts_accepted=2, alts_total=2,
+                              seconds=3.25, peak_rss_bytes=100 * 2**20)
+    table = format_check_table([report])
+    assert "01_x" in table and "0/5" in table and "5/5" in table and "2/2" in table
+    assert table.splitlines()[2].endswith("ok")
