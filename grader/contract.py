@@ -20,6 +20,7 @@ from grader.build import generate_scratch_release
 from grader.execute import execute_in_copy, execute_notebook
 from grader.layout import MEMORY_BUDGET_BYTES, TIME_BUDGET_SECONDS, CourseLayout
 from grader.nbgrader_cli import NbgraderError, run_nbgrader
+from grader.trials import Trial, coupled_exercises, isolated_trial, plan_trials
 from grader.variants import Variant, VariantFormatError, discover_variants
 
 STUDENT_VERSION = "student-version"
@@ -51,6 +52,7 @@ class AssignmentReport:
     peak_rss_bytes: int | None = None
     failures: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    trials: int = 0  # graded submissions the variants needed (batched where sound)
 
     @property
     def ok(self) -> bool:
@@ -226,8 +228,11 @@ def read_scores(course_root: Path, assignment: str, students: list[str], noteboo
                 for notebook in notebooks:
                     submitted = gradebook.find_submission_notebook(notebook, assignment, student)
                     for grade in submitted.grades:
-                        score = grade.score if grade.score is not None else 0.0
-                        per_cell[grade.name] = (float(score), float(grade.max_score))
+                        if grade.auto_score is None and grade.manual_score is None:
+                            # nbgrader records the submission before running it; no score
+                            # means the run failed (e.g. the kernel died): not graded.
+                            raise MissingEntry()
+                        per_cell[grade.name] = (float(grade.score), float(grade.max_score))
                 scores[student] = per_cell
             except MissingEntry:
                 continue
@@ -287,19 +292,15 @@ def check_assignment(layout: CourseLayout, assignment: str) -> AssignmentReport:
 
         releases = {name: _load(generated_dir / f"{name}.ipynb") for name in sources}
         solutions = {name: _solution_submission(releases[name], sources[name]) for name in sources}
-        visible_pass = _run_visible_tests(variants, exercises, solutions, generated_dir, scratch_root, report)
-
-        submissions: dict[str, dict[str, dict[str, Any]]] = {
-            STUDENT_VERSION: {name: _load(student_dir / f"{name}.ipynb") for name in sources},
-            REFERENCE: solutions,
-        }
-        for variant in variants:
-            notebook = exercises[variant.exercise].notebook
-            varied = dict(solutions)
-            varied[notebook] = _with_answer(solutions[notebook], variant.exercise, variant.source)
-            submissions[variant.student_id] = varied
-        scores = _autograde(scratch, assignment, submissions, generated_dir, report)
-        _judge(report, exercises, variants, scores, visible_pass)
+        coupled = coupled_exercises(_reference_answers(sources), _test_sources(sources, exercises), variants)
+        mutant_trials = plan_trials(variants, "mutant", coupled)
+        alt_trials = plan_trials(variants, "alt", coupled)
+        report.trials = len(mutant_trials) + len(alt_trials)
+        grading = _Grading(scratch, assignment, exercises, solutions, generated_dir)
+        visible_pass = grading.visible_tests(mutant_trials, scratch_root / "visible")
+        student_version = {name: _load(student_dir / f"{name}.ipynb") for name in sources}
+        scores, trials = grading.autograde(student_version, mutant_trials + alt_trials, report)
+        _judge(report, exercises, variants, scores, trials, visible_pass)
     return report
 
 
@@ -338,52 +339,126 @@ def _check_student_version_runs(
             )
 
 
-def _run_visible_tests(
-    variants: list[Variant],
-    exercises: dict[str, Exercise],
-    solutions: dict[str, dict[str, Any]],
-    generated_dir: Path,
-    scratch_root: Path,
-    report: AssignmentReport,
-) -> dict[str, bool]:
-    """Does each mutant pass the tests the student can see? (Else it proves nothing.)"""
-    passed: dict[str, bool] = {}
-    for number, variant in enumerate(v for v in variants if v.kind == "mutant"):
-        exercise = exercises[variant.exercise]
-        workdir = scratch_root / "visible" / str(number)
-        shutil.copytree(generated_dir, workdir)
-        notebook = _with_answer(solutions[exercise.notebook], variant.exercise, variant.source)
-        path = workdir / f"{exercise.notebook}.ipynb"
-        _save(notebook, path)
-        result = execute_notebook(path, cwd=workdir)
-        passed[variant.student_id] = all(
-            cell_passes(cells.find_cell(result.notebook, test_id)[1]) for test_id in exercise.test_ids
-        )
-    return passed
+def _reference_answers(sources: dict[str, dict[str, Any]]) -> dict[str, str]:
+    return {
+        cells.grade_id(cell) or "": cells.reference_answer(cell)
+        for notebook in sources.values()
+        for _, cell in cells.solution_cells(notebook)
+    }
 
 
-def _autograde(
-    scratch: CourseLayout,
-    assignment: str,
-    submissions: dict[str, dict[str, dict[str, Any]]],
-    generated_dir: Path,
-    report: AssignmentReport,
-) -> Scores:
-    for student, notebooks in submissions.items():
-        target = scratch.root / "submitted" / student / assignment
-        shutil.copytree(generated_dir, target, ignore=shutil.ignore_patterns("*.ipynb"))
-        for name, notebook in notebooks.items():
-            _save(notebook, target / f"{name}.ipynb")
-    log = ""
-    try:
-        log = run_nbgrader(["autograde", assignment], cwd=scratch.root)
-    except NbgraderError as error:
-        log = str(error)
-    scores = read_scores(scratch.root, assignment, list(submissions), sorted(submissions[REFERENCE]))
-    for student in submissions:
-        if student not in scores:
-            report.fail(f"nbgrader autograde recorded no grade for {student}:\n{log[-1500:]}")
-    return scores
+def _test_sources(sources: dict[str, dict[str, Any]], exercises: dict[str, Exercise]) -> dict[str, str]:
+    by_id = {cells.grade_id(cell): cells.source_of(cell) for nb in sources.values() for _, cell in cells.test_cells(nb)}
+    return {ex.exercise_id: "\n".join(by_id[t] for t in ex.test_ids) for ex in exercises.values()}
+
+
+#: Errors that say the kernel, not the answer, failed: a batched trial showing one is re-graded alone.
+CRASHES = {"DeadKernelError", "CellTimeoutError", "TimeoutError"}
+
+
+@dataclass
+class _Grading:
+    """Lays out trials as nbgrader submissions in the scratch course and grades them."""
+
+    scratch: CourseLayout
+    assignment: str
+    exercises: dict[str, Exercise]
+    solutions: dict[str, dict[str, Any]]
+    release_dir: Path
+
+    def submission(self, trial: Trial) -> dict[str, dict[str, Any]]:
+        notebooks = dict(self.solutions)
+        for variant in trial.variants:
+            name = self.exercises[variant.exercise].notebook
+            notebooks[name] = _with_answer(notebooks[name], variant.exercise, variant.source)
+        return notebooks
+
+    def visible_tests(self, trials: list[Trial], workdir: Path) -> dict[str, bool]:
+        """Does each mutant pass the tests the student can see? (Else it proves nothing.)
+
+        The release has no hidden tests, so running it is exactly the student's self-check.
+        A mutant failing in a batched run is re-run alone before it is blamed.
+        """
+        passed: dict[str, bool] = {}
+        pending = list(trials)
+        while pending:
+            trial = pending.pop(0)
+            directory = workdir / trial.student_id
+            shutil.copytree(self.release_dir, directory, ignore=shutil.ignore_patterns("*.ipynb"))
+            results: dict[str, dict[str, Any]] = {}
+            for name, notebook in self.submission(trial).items():
+                _save(notebook, directory / f"{name}.ipynb")
+                results[name] = execute_notebook(directory / f"{name}.ipynb", cwd=directory).notebook
+            for variant in trial.variants:
+                exercise = self.exercises[variant.exercise]
+                ok = all(cell_passes(cells.find_cell(results[exercise.notebook], test_id)[1])
+                         for test_id in exercise.test_ids)
+                if not ok and not trial.isolated:
+                    pending.append(isolated_trial(variant))
+                else:
+                    passed[variant.student_id] = ok
+        return passed
+
+    def autograde(
+        self, student_version: dict[str, dict[str, Any]], trials: list[Trial], report: AssignmentReport
+    ) -> tuple[Scores, list[Trial]]:
+        """Grade the student version, the reference and every trial; re-grade crashed batches alone."""
+        submissions = {STUDENT_VERSION: student_version, REFERENCE: self.solutions}
+        submissions |= {trial.student_id: self.submission(trial) for trial in trials}
+        scores = self._run(submissions, report)
+        suspects = [t for t in trials if not t.isolated and (t.student_id not in scores or self._crashed(t))]
+        if suspects:
+            retries = [isolated_trial(v) for trial in suspects for v in trial.variants]
+            scores |= self._run({t.student_id: self.submission(t) for t in retries}, report)
+            trials = [t for t in trials if t not in suspects] + retries
+        return scores, trials
+
+    def _run(self, submissions: dict[str, dict[str, dict[str, Any]]], report: AssignmentReport) -> Scores:
+        for student, notebooks in submissions.items():
+            target = self.scratch.root / "submitted" / student / self.assignment
+            shutil.copytree(self.release_dir, target, ignore=shutil.ignore_patterns("*.ipynb"))
+            for name, notebook in notebooks.items():
+                _save(notebook, target / f"{name}.ipynb")
+        try:
+            log = run_nbgrader(["autograde", self.assignment], cwd=self.scratch.root)
+        except NbgraderError as error:
+            log = error.log or str(error)
+        scores = read_scores(self.scratch.root, self.assignment, list(submissions), sorted(self.solutions))
+        for student in submissions:
+            if student not in scores and not student.startswith(("mutant--round", "alt--round")):
+                report.fail(f"nbgrader could not grade {student} ({_why_not_graded(log, student)}); "
+                            "a variant must fail by its tests, not crash the grader")
+        return scores
+
+    def _crashed(self, trial: Trial) -> bool:
+        for name in self.solutions:
+            path = self.scratch.root / "autograded" / trial.student_id / self.assignment / f"{name}.ipynb"
+            if not path.exists():
+                return True
+            for cell in _load(path)["cells"]:
+                for output in cell.get("outputs", []):
+                    if output.get("output_type") != "error":
+                        continue
+                    outside_exercises = not (cells.is_grade_cell(cell) or cells.is_solution_cell(cell))
+                    if output.get("ename") in CRASHES or outside_exercises:
+                        return True
+        return False
+
+
+def _why_not_graded(log: str, student: str) -> str:
+    """The first error nbgrader logged while grading ``student``."""
+    lines = log.splitlines()
+    for index, line in enumerate(lines):
+        if f"/{student}/" in line or f"'{student}'" in line:
+            for later in lines[index:]:
+                if "/submitted/" in later and f"/{student}/" not in later:
+                    break  # nbgrader moved on to the next student
+                if "DeadKernelError" in later:
+                    return "the kernel died"
+                if "CellTimeoutError" in later or "TimeoutError" in later:
+                    return "a cell timed out"
+    errors = [line.strip() for line in lines if "ERROR" in line and student in line]
+    return errors[0] if errors else "no grade in the gradebook; see nbgrader's log"
 
 
 def _judge(
@@ -391,6 +466,7 @@ def _judge(
     exercises: dict[str, Exercise],
     variants: list[Variant],
     scores: Scores,
+    trials: list[Trial],
     visible_pass: dict[str, bool],
 ) -> None:
     if STUDENT_VERSION in scores:
@@ -402,17 +478,18 @@ def _judge(
         if report.solution_score != report.points or maximum != report.points:
             lost = [name for name, (s, m) in scores[REFERENCE].items() if s < m]
             report.fail(f"the reference solution scores {report.solution_score:g}/{report.points:g}; lost: {lost}")
+    trial_of = {variant.student_id: trial for trial in trials for variant in trial.variants}
     for variant in variants:
         if variant.kind == "mutant":
             report.mutants_total += 1
         else:
             report.alts_total += 1
-        per_cell = scores.get(variant.student_id)
+        trial = trial_of.get(variant.student_id)
+        per_cell = scores.get(trial.student_id) if trial else None
         if per_cell is None:
             continue
-        exercise = exercises[variant.exercise]
+        got, maximum = _total(per_cell, exercises[variant.exercise].test_ids)
         if variant.kind == "mutant":
-            got, maximum = _total(per_cell, exercise.test_ids)
             if not visible_pass.get(variant.student_id, False):
                 report.fail(
                     f"{variant.label} fails the visible tests; a mutant must pass them to show "
@@ -423,9 +500,9 @@ def _judge(
             else:
                 report.mutants_killed += 1
         else:
-            got, maximum = _total(per_cell)
-            if got == maximum == report.points:
+            total, _ = _total(per_cell)
+            if got == maximum and (not trial.isolated or total == report.points):
                 report.alts_accepted += 1
             else:
                 lost = [name for name, (s, m) in per_cell.items() if s < m]
-                report.fail(f"{variant.label} is correct but scores {got:g}/{report.points:g}; lost: {lost}")
+                report.fail(f"{variant.label} is correct but loses points; lost: {lost}")

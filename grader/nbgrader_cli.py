@@ -10,7 +10,11 @@ from grader.layout import tool_environment
 
 
 class NbgraderError(RuntimeError):
-    """A stock nbgrader command failed; the message carries the end of its log."""
+    """A stock nbgrader command failed; the message carries the end of its log, ``log`` all of it."""
+
+    def __init__(self, message: str, log: str = "") -> None:
+        super().__init__(message)
+        self.log = log
 
 
 def run_nbgrader(args: list[str], cwd: Path) -> str:
@@ -25,5 +29,5 @@ def run_nbgrader(args: list[str], cwd: Path) -> str:
     )
     log = completed.stdout + completed.stderr
     if completed.returncode != 0:
-        raise NbgraderError(f"nbgrader {' '.join(args)} failed in {cwd}:\n{log[-4000:]}")
+        raise NbgraderError(f"nbgrader {' '.join(args)} failed in {cwd}:\n{log[-4000:]}", log)
     return log

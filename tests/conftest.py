@@ -1,4 +1,4 @@
-"""Shared fixtures, and keeping each notebook's nbval cells on one xdist worker."""
+"""Shared fixtures for the test suite."""
 
 from __future__ import annotations
 
@@ -10,15 +10,6 @@ import pytest
 from grader.layout import CourseLayout
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-
-
-@pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    # nbval cells share one kernel per notebook, so a notebook's cells must stay
-    # together; with --dist loadgroup every other test still spreads freely.
-    for item in items:
-        if item.nodeid.split("::")[0].endswith(".ipynb"):
-            item.add_marker(pytest.mark.xdist_group(name=item.nodeid.split("::")[0]))
 
 
 @pytest.fixture(scope="session")

@@ -84,6 +84,16 @@ EXERCISES = [
             "alt_sum": "# why: adds\ndef triple(x):\n    return x + x + x",
         },
     ),
+    ExerciseSpec(  # a mutant that kills the kernel: its batch must be re-graded variant by variant
+        "boom",
+        "def boom(x):\n    ### BEGIN SOLUTION\n    return abs(x)\n    ### END SOLUTION",
+        "assert boom(2) == 2", "assert boom(-3) == 3",
+        variants={
+            "mutant_exit": "# why: kills the kernel on negatives\ndef boom(x):\n    import os\n\n"
+                           "    if x < 0:\n        os._exit(1)\n    return x",
+            "alt_max": "# why: max\ndef boom(x):\n    return max(x, -x)",
+        },
+    ),
     ExerciseSpec(  # no variants at all
         "lonely",
         "def lonely():\n    ### BEGIN SOLUTION\n    return 1\n    ### END SOLUTION",
@@ -116,12 +126,13 @@ def _failures_about(report: AssignmentReport, *needles: str) -> list[str]:
     [
         ("hidden test that no mutant fails", ("mutant clamp/no_upper", "scores full marks")),
         ("mutant that scores full marks", ("mutant square/power", "scores full marks")),
-        ("correct alternative rejected", ("alt evens/sorted", "is correct but scores")),
+        ("correct alternative rejected", ("alt evens/sorted", "is correct but loses points")),
         ("mutant fails the visible tests", ("mutant half/identity", "fails the visible tests")),
         ("answer leaks through the stub", ("student version scores",)),
         ("hand-edited course notebook", ("not in sync", "differs from what the build generates")),
         ("solution text in course/", ("leak", "solution or hidden-test text")),
         ("instructor files in course/", ("leak", "variants/")),
+        ("variant that kills the kernel", ("could not grade mutant--boom--exit", "kernel died")),
         ("exercise without mutant", ("'lonely' has no mutant",)),
         ("exercise without alternative", ("'lonely' has no alternative",)),
     ],
