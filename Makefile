@@ -11,6 +11,8 @@ STAMP  := $(VENV)/.installed
 # nbgrader shells out to alembic and kernels start as "python": both must come
 # from the environment, so its bin/ goes first on PATH for every recipe.
 export PATH := $(abspath $(BIN)):$(PATH)
+# Jupyter refuses to run as root unless told; containers and CI machines often are root.
+ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 # pytest-xdist workers; the suite is sized for 2 cores.
 JOBS ?= auto
 
@@ -27,10 +29,10 @@ $(STAMP): requirements.lock pyproject.toml
 	touch $(STAMP)
 
 lab: $(STAMP)
-	$(BIN)/jupyter lab --ServerApp.root_dir=course
+	$(BIN)/jupyter lab $(ALLOW_ROOT) --ServerApp.root_dir=course
 
 instructor: $(STAMP)
-	$(BIN)/jupyter lab --ServerApp.root_dir=.
+	$(BIN)/jupyter lab $(ALLOW_ROOT) --ServerApp.root_dir=.
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -n $(JOBS)

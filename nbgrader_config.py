@@ -5,9 +5,13 @@
 01_subnets` turns solutions/01_subnets into course/01_subnets with no flags.
 """
 
+import os
+
 c = get_config()  # noqa: F821 - injected by traitlets when nbgrader loads this file
 
-c.CourseDirectory.root = "."
+# The course root is the directory of this file (absolute, so nbgrader and the
+# formgrader agree on it whatever directory they were started from).
+c.CourseDirectory.root = os.path.dirname(os.path.abspath(__file__))
 c.CourseDirectory.source_directory = "solutions"
 c.CourseDirectory.release_directory = "course"
 c.CourseDirectory.submitted_directory = "submitted"

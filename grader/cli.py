@@ -32,14 +32,14 @@ def _score(value: float | None, maximum: float) -> str:
 def format_check_table(reports: list[AssignmentReport]) -> str:
     headers = [
         "assignment", "exercises", "points", "student", "solution", "mutants killed",
-        "alts accepted", "leaks", "in sync", "time s", "peak MiB", "result",
+        "alts accepted", "graded runs", "leaks", "in sync", "time s", "peak MiB", "result",
     ]
     rows = []
     for r in reports:
         rows.append([
             r.assignment, r.exercises, f"{r.points:g}", _score(r.student_score, r.points),
             _score(r.solution_score, r.points), f"{r.mutants_killed}/{r.mutants_total}",
-            f"{r.alts_accepted}/{r.alts_total}", "none" if not r.leaks else f"{len(r.leaks)} LEAK",
+            f"{r.alts_accepted}/{r.alts_total}", r.trials + 2, "none" if not r.leaks else f"{len(r.leaks)} LEAK",
             "yes" if not r.out_of_sync else "NO",
             "-" if r.seconds is None else f"{r.seconds:.1f}" + ("!" if r.seconds > TIME_BUDGET_SECONDS else ""),
             "-" if r.peak_rss_bytes is None else f"{r.peak_rss_bytes / MIB:.0f}",
@@ -62,8 +62,18 @@ def cmd_check(layout: CourseLayout, args: argparse.Namespace) -> int:
         print("no assignments found in solutions/", file=sys.stderr)
         return 1
     with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
-        reports = list(pool.map(lambda a: check_assignment(layout, a), assignments))
+        reports = list(pool.map(lambda a: check_or_report(layout, a), assignments))
     return print_check_results(reports)
+
+
+def check_or_report(layout: CourseLayout, assignment: str) -> AssignmentReport:
+    """Check one assignment; anything unexpected (a broken notebook, ...) fails it, not the batch."""
+    try:
+        return check_assignment(layout, assignment)
+    except Exception as error:  # recorded with its reason; the other assignments still run
+        report = AssignmentReport(assignment)
+        report.fail(f"could not be checked: {type(error).__name__}: {error}")
+        return report
 
 
 def print_check_results(reports: list[AssignmentReport]) -> int:

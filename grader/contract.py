@@ -17,7 +17,7 @@ from typing import Any
 
 from grader import cells
 from grader.build import generate_scratch_release
-from grader.execute import execute_in_copy, execute_notebook
+from grader.execute import errors_of, execute_in_copy, execute_notebook
 from grader.layout import MEMORY_BUDGET_BYTES, TIME_BUDGET_SECONDS, CourseLayout
 from grader.nbgrader_cli import NbgraderError, run_nbgrader
 from grader.trials import Trial, coupled_exercises, isolated_trial, plan_trials
@@ -288,7 +288,6 @@ def check_assignment(layout: CourseLayout, assignment: str) -> AssignmentReport:
         _check_solution_runs(layout, assignment, sources, scratch_root / "solution-run", report)
         committed_dir = layout.release_dir(assignment)
         student_dir = committed_dir if committed_dir.is_dir() else generated_dir
-        _check_student_version_runs(student_dir, sources, scratch_root / "student-run", report)
 
         releases = {name: _load(generated_dir / f"{name}.ipynb") for name in sources}
         solutions = {name: _solution_submission(releases[name], sources[name]) for name in sources}
@@ -301,6 +300,8 @@ def check_assignment(layout: CourseLayout, assignment: str) -> AssignmentReport:
         student_version = {name: _load(student_dir / f"{name}.ipynb") for name in sources}
         scores, trials = grading.autograde(student_version, mutant_trials + alt_trials, report)
         _judge(report, exercises, variants, scores, trials, visible_pass)
+        graded_student_dir = scratch.root / "autograded" / STUDENT_VERSION / assignment
+        _check_student_version_runs(graded_student_dir, sources, report)
     return report
 
 
@@ -321,14 +322,19 @@ def _check_solution_runs(
         report.warnings.append(f"ran {seconds:.1f} s, over the {TIME_BUDGET_SECONDS:.0f} s budget (see grader bench)")
 
 
-def _check_student_version_runs(
-    student_dir: Path, sources: dict[str, Any], scratch: Path, report: AssignmentReport
-) -> None:
-    """Only exercise stubs (NotImplementedError) and their test cells may fail in the student version."""
+def _check_student_version_runs(graded_dir: Path, sources: dict[str, Any], report: AssignmentReport) -> None:
+    """Only exercise stubs (NotImplementedError) and their test cells may fail in the student version.
+
+    Read from nbgrader's own run of the unmodified student version (its autograded copy).
+    """
     for name in sources:
-        result = execute_in_copy(student_dir, name, scratch)
-        for error in result.errors:
-            cell = result.notebook["cells"][error.index]
+        path = graded_dir / f"{name}.ipynb"
+        if not path.exists():
+            report.fail(f"nbgrader did not run the student version of {name}.ipynb")
+            continue
+        notebook = _load(path)
+        for error in errors_of(notebook):
+            cell = notebook["cells"][error.index]
             if cells.is_grade_cell(cell):
                 continue
             if cells.is_solution_cell(cell) and error.ename == "NotImplementedError":

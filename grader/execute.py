@@ -46,7 +46,7 @@ class ExecutionResult:
     errors: list[CellError] = field(default_factory=list)
 
 
-def _errors_of(notebook: dict[str, Any]) -> list[CellError]:
+def errors_of(notebook: dict[str, Any]) -> list[CellError]:
     errors = []
     for index, cell in enumerate(notebook["cells"]):
         for output in cell.get("outputs", []):
@@ -79,7 +79,7 @@ def execute_notebook(
         measured = json.loads(completed.stdout.strip().splitlines()[-1])
         notebook = json.loads(out_path.read_text(encoding="utf-8"))
     return ExecutionResult(
-        notebook, measured["seconds"], measured["peak_rss_bytes"], _errors_of(notebook)
+        notebook, measured["seconds"], measured["peak_rss_bytes"], errors_of(notebook)
     )
 
 

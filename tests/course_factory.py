@@ -32,7 +32,9 @@ def _meta(grade_id: str, *, solution: bool, points: int | None = None) -> dict:
     return {"nbgrader": meta}
 
 
-def write_assignment(root: Path, assignment: str, exercises: list[ExerciseSpec]) -> CourseLayout:
+def write_assignment(
+    root: Path, assignment: str, exercises: list[ExerciseSpec], closing_code: str | None = None
+) -> CourseLayout:
     """solutions/<assignment>/<assignment-tail>.ipynb plus its variants, in course root ``root``."""
     root.mkdir(parents=True, exist_ok=True)
     if not (root / "nbgrader_config.py").exists():
@@ -44,6 +46,8 @@ def write_assignment(root: Path, assignment: str, exercises: list[ExerciseSpec])
         test = f"{spec.visible.strip()}\n### BEGIN HIDDEN TESTS\n{spec.hidden.strip()}\n### END HIDDEN TESTS"
         cells.append(new_code_cell(test, metadata=_meta(f"test_{spec.exercise_id}", solution=False,
                                                         points=spec.points)))
+    if closing_code:
+        cells.append(new_code_cell(closing_code))
     notebook = new_notebook(cells=cells)
     notebook.metadata["kernelspec"] = {"display_name": "Python 3 (ipykernel)", "language": "python",
                                        "name": "python3"}

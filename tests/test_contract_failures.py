@@ -105,7 +105,8 @@ EXERCISES = [
 @pytest.fixture(scope="module")
 def broken_report(tmp_path_factory: pytest.TempPathFactory) -> AssignmentReport:
     root = tmp_path_factory.mktemp("broken-course")
-    layout = write_assignment(root, ASSIGNMENT, EXERCISES)
+    # A demo cell that calls an exercise: it fails in the student version, where only stubs may.
+    layout = write_assignment(root, ASSIGNMENT, EXERCISES, closing_code="print(add_one(41))")
     build(layout, [ASSIGNMENT])
     release = layout.release_dir(ASSIGNMENT) / "broken.ipynb"
     notebook = json.loads(release.read_text())
@@ -129,6 +130,7 @@ def _failures_about(report: AssignmentReport, *needles: str) -> list[str]:
         ("correct alternative rejected", ("alt evens/sorted", "is correct but loses points")),
         ("mutant fails the visible tests", ("mutant half/identity", "fails the visible tests")),
         ("answer leaks through the stub", ("student version scores",)),
+        ("demo cell needs an exercise", ("student version", "only exercise stubs may fail")),
         ("hand-edited course notebook", ("not in sync", "differs from what the build generates")),
         ("solution text in course/", ("leak", "solution or hidden-test text")),
         ("instructor files in course/", ("leak", "variants/")),

@@ -158,3 +158,22 @@ def test_tables() -> None:
     table = format_check_table([report])
     assert "01_x" in table and "0/5" in table and "5/5" in table and "2/2" in table
     assert table.splitlines()[2].endswith("ok")
+
+
+def test_bench_prints_a_table_against_the_budget(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--root", str(REPO_ROOT), "bench", "00_welcome", "--repeat", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "00_welcome/welcome.ipynb" in out and "budget s" in out and "peak MiB" in out
+    row = next(line for line in out.splitlines() if line.startswith("00_welcome/"))
+    assert row.split()[-1] == "ok"
+
+
+def test_a_broken_notebook_fails_its_assignment_not_the_batch(
+    course_copy: CourseLayout, capsys: pytest.CaptureFixture[str]
+) -> None:
+    broken = course_copy.solutions_dir / "00_welcome" / "welcome.ipynb"
+    broken.write_text('{"cells": [ this is not json')
+    from grader.cli import check_or_report
+
+    report = check_or_report(course_copy, "00_welcome")
+    assert not report.ok and "could not be checked: JSONDecodeError" in report.failures[0]
