@@ -161,11 +161,13 @@ def test_tables() -> None:
 
 
 def test_bench_prints_a_table_against_the_budget(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["--root", str(REPO_ROOT), "bench", "00_welcome", "--repeat", "1"]) == 0
+    status = main(["--root", str(REPO_ROOT), "bench", "00_welcome", "--repeat", "1"])
     out = capsys.readouterr().out
     assert "00_welcome/welcome.ipynb" in out and "budget s" in out and "peak MiB" in out
-    row = next(line for line in out.splitlines() if line.startswith("00_welcome/"))
-    assert row.split()[-1] == "ok"
+    row = next(line for line in out.splitlines() if line.startswith("00_welcome/")).split()
+    # Columns, not timings, are asserted: budgets are judged by reading the bench, never by a timed test.
+    assert row[1] == "1" and float(row[2]) > 0 and row[-2] == "0" and row[-1] in {"ok", "OVER"}
+    assert status == (0 if row[-1] == "ok" else 1)
 
 
 def test_a_broken_notebook_fails_its_assignment_not_the_batch(
