@@ -18,7 +18,7 @@ c.CourseDirectory.submitted_directory = "submitted"
 c.CourseDirectory.autograded_directory = "autograded"
 c.CourseDirectory.feedback_directory = "feedback"
 c.CourseDirectory.course_id = "eng101"
-c.CourseDirectory.db_url = "sqlite:///gradebook.db"
+# db_url is left to nbgrader: sqlite:///<root>/gradebook.db, absolute whatever the working directory.
 
 # Mutants and alternative answers live beside each solution in variants/;
 # they are instructor-only and must never be copied into the release.

@@ -18,6 +18,7 @@ from grader.layout import (
     TIME_BUDGET_SECONDS,
     CourseLayout,
     UnknownAssignmentError,
+    tool_environment,
 )
 from grader.nbgrader_cli import NbgraderError
 from grader.table import render_table
@@ -135,6 +136,26 @@ def cmd_execute(layout: CourseLayout, args: argparse.Namespace) -> int:
     return status
 
 
+def cmd_autograde(layout: CourseLayout, args: argparse.Namespace) -> int:
+    from grader.autograde import autograde
+    from grader.sandbox import Policy, bubblewrap
+
+    (assignment,) = layout.resolve([args.assignment])
+    if bubblewrap() is None:
+        print("WARNING: bubblewrap is not available: submissions run WITHOUT filesystem, network and "
+              "process isolation (only rlimits and a scrubbed environment). Install it: apt-get install "
+              "bubblewrap", file=sys.stderr)
+    policy = Policy(cell_timeout=args.cell_timeout, notebook_timeout=args.notebook_timeout,
+                    memory_bytes=args.memory_mib * MIB)
+    results = autograde(layout, assignment, args.student or None, args.jobs, policy)
+    rows = [[r.student, "-" if r.score is None else f"{r.score:g}", "-" if r.max_score is None else f"{r.max_score:g}",
+             r.status, "; ".join(r.problems + r.review)[:160] or "-"] for r in results]
+    print(render_table(["student", "score", "max", "status", "reason"], rows))
+    isolation = sorted({r.isolation for r in results if r.isolation})
+    print(f"{len(results)} submission(s) of {assignment}; isolation: {', '.join(isolation) or '-'}")
+    return 0 if all(r.score is not None for r in results) else 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m grader", description=__doc__)
     parser.add_argument("--root", type=Path, default=None,
@@ -154,15 +175,24 @@ def build_parser() -> argparse.ArgumentParser:
                                  help="assignments checked at once (default: cores)")
         if name == "bench":
             command.add_argument("--repeat", type=int, default=3, help="runs per notebook (median)")
+    grade = sub.add_parser("autograde", help="grade submitted/ in parallel, sandboxed, into the gradebook")
+    grade.add_argument("assignment", metavar="ASSIGNMENT")
+    grade.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="submissions at once (default: cores)")
+    grade.add_argument("--student", action="append", default=[], metavar="ID", help="only these students")
+    grade.add_argument("--cell-timeout", type=int, default=60, help="seconds per cell")
+    grade.add_argument("--notebook-timeout", type=int, default=600, help="seconds per notebook")
+    grade.add_argument("--memory-mib", type=int, default=4096, help="address space per kernel process")
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    # nbgrader, used in-process too, shells out to alembic: the environment's bin/ must be on PATH.
+    os.environ["PATH"] = tool_environment()["PATH"]
     try:
         layout = CourseLayout(args.root.resolve()) if args.root else CourseLayout.find()
         handler = {"build": cmd_build, "check": cmd_check, "bench": cmd_bench,
-                   "execute": cmd_execute}[args.command]
+                   "execute": cmd_execute, "autograde": cmd_autograde}[args.command]
         return handler(layout, args)
     except (UnknownAssignmentError, FileNotFoundError, NbgraderError) as error:
         print(f"error: {error}", file=sys.stderr)

@@ -1,0 +1,300 @@
+"""``python -m grader autograde ASSIGNMENT``: parallel, sandboxed autograding into nbgrader's gradebook.
+
+Two phases, so that SQLite has exactly one writer:
+
+1. in parallel, one worker process per submission: read the submitted notebooks, restore the
+   instructor's test cells with nbgrader's own sanitizing preprocessors (ClearOutput,
+   DeduplicateIds, OverwriteKernelspec, OverwriteCells, CheckCellMetadata — they only *read* the
+   gradebook), and execute them in a sandboxed kernel (grader.untrusted);
+2. in this process, sequentially: stock nbgrader ``Autograde`` bookkeeping (students,
+   submissions, timestamps, late penalties, file copies) with its ``Execute`` step replaced by
+   one that takes the notebook executed in phase 1, and ``SaveAutoGrades`` writing the scores.
+
+The gradebook therefore holds exactly what stock ``nbgrader autograde`` would write, and the
+formgrader, ``generate_feedback`` and ``export`` work on it unchanged.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+import tempfile
+import warnings
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import nbformat
+
+from grader.layout import CourseLayout
+from grader.sandbox import Policy
+
+
+@dataclass
+class SubmissionResult:
+    student: str
+    isolation: str = ""
+    problems: list[str] = field(default_factory=list)
+    review: list[str] = field(default_factory=list)
+    executed: dict[str, str] = field(default_factory=dict)  # notebook -> staged executed path
+    score: float | None = None
+    max_score: float | None = None
+
+    @property
+    def status(self) -> str:
+        if self.score is None:
+            return "NOT GRADED"
+        return "review" if self.review else ("graded" if not self.problems else "graded*")
+
+
+def _nbgrader_config(root: Path) -> Any:
+    from traitlets.config.loader import PyFileConfigLoader
+
+    return PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config()
+
+
+def _gradebook_location(root: Path) -> tuple[str, str]:
+    """(db_url, course_id) exactly as nbgrader resolves them for this course root."""
+    from nbgrader.coursedir import CourseDirectory
+
+    coursedir = CourseDirectory(config=_nbgrader_config(root))
+    return coursedir.db_url, coursedir.course_id
+
+
+def _sanitize(notebook: Any, resources: dict[str, Any], config: Any) -> Any:
+    from nbgrader.preprocessors import (
+        CheckCellMetadata,
+        ClearOutput,
+        DeduplicateIds,
+        OverwriteCells,
+        OverwriteKernelspec,
+    )
+
+    for preprocessor in (ClearOutput, DeduplicateIds, OverwriteKernelspec, OverwriteCells, CheckCellMetadata):
+        notebook, resources = preprocessor(config=config).preprocess(notebook, resources)
+    return notebook
+
+
+def repair_structure(notebook: Any, release: Any) -> list[str]:
+    """Undo what a student did to the graded cells' structure, using the release as the reference.
+
+    Metadata edits are reverted, duplicated or invented nbgrader cells become ordinary cells, and
+    deleted graded cells are put back (a deleted answer cell comes back as the stub, so it earns
+    nothing; a deleted test cell comes back and runs). Returns what was repaired.
+    """
+    import copy
+
+    from grader import cells as nbcells
+
+    reference = {nbcells.grade_id(c): c for c in release.cells if nbcells.nbgrader_meta(c)}
+    order = list(reference)
+    notes: list[str] = []
+    seen: set[str] = set()
+    for cell in notebook.cells:
+        meta = cell.get("metadata", {})
+        if "nbgrader" not in meta:
+            continue
+        grade_id = nbcells.grade_id(cell)
+        if grade_id in seen or grade_id not in reference:
+            del meta["nbgrader"]
+            notes.append(f"extra graded cell {grade_id!r} ignored")
+            continue
+        seen.add(grade_id)
+        original = reference[grade_id]
+        if meta["nbgrader"] != original.metadata["nbgrader"] or cell.cell_type != original.cell_type:
+            meta["nbgrader"] = copy.deepcopy(original.metadata["nbgrader"])
+            cell.cell_type = original.cell_type
+            notes.append(f"metadata of {grade_id!r} restored")
+    for grade_id in order:
+        if grade_id in seen:
+            continue
+        position = len(notebook.cells)
+        earlier = order[: order.index(grade_id)]
+        for index, cell in enumerate(notebook.cells):
+            if nbcells.grade_id(cell) in earlier:
+                position = index + 1
+        restored = copy.deepcopy(reference[grade_id])
+        restored.pop("id", None)
+        notebook.cells.insert(position, restored)
+        seen.add(grade_id)
+        notes.append(f"deleted cell {grade_id!r} restored")
+    return notes
+
+
+def _find_notebook(directory: Path, name: str, expected: list[str]) -> tuple[Path | None, str | None]:
+    """The submitted ``name.ipynb``, or the one notebook a student renamed it to."""
+    path = directory / f"{name}.ipynb"
+    if path.exists():
+        return path, None
+    strangers = [p for p in directory.glob("*.ipynb") if p.stem not in expected]
+    missing = [n for n in expected if not (directory / f"{n}.ipynb").exists()]
+    if len(strangers) == 1 and len(missing) == 1:
+        return strangers[0], f"{name}.ipynb was submitted as {strangers[0].name}"
+    return None, f"{name}.ipynb is missing"
+
+
+def grade_submission(root: str, assignment: str, student: str, notebooks: list[str], policy: Policy,
+                     staging: str) -> SubmissionResult:
+    """Phase 1 for one student (runs in a worker process)."""
+    from grader.untrusted import execute_untrusted
+
+    course = Path(root)
+    config = _nbgrader_config(course)
+    result = SubmissionResult(student)
+    submitted = course / "submitted" / student / assignment
+    release = course / "course" / assignment
+    with tempfile.TemporaryDirectory(prefix="eng101-grade-") as scratch:
+        workdir = Path(scratch) / "work"
+        shutil.copytree(submitted, workdir, ignore=shutil.ignore_patterns("*.ipynb", ".ipynb_checkpoints"))
+        if release.is_dir():  # the instructor's data files win over same-named student files
+            shutil.copytree(release, workdir, ignore=shutil.ignore_patterns("*.ipynb"), dirs_exist_ok=True)
+        for name in notebooks:
+            path, note = _find_notebook(submitted, name, notebooks)
+            if note:
+                result.problems.append(note)
+            if path is None:
+                continue
+            try:
+                notebook = nbformat.read(path, as_version=4)
+                result.problems += repair_structure(notebook, nbformat.read(release / f"{name}.ipynb", as_version=4))
+                db_url, course_id = _gradebook_location(course)
+                resources = {"nbgrader": {"db_url": db_url, "assignment": assignment, "notebook": name,
+                                          "student": student, "course_id": course_id}}
+                notebook = _sanitize(notebook, resources, config)
+            except Exception as error:  # malformed JSON, broken metadata, ...
+                result.problems.append(f"{path.name} cannot be graded: {type(error).__name__}: {error}")
+                continue
+            execution = execute_untrusted(notebook, workdir, course, policy)
+            result.isolation = execution.isolation
+            result.problems += [f"{name}: {p}" for p in execution.problems]
+            result.review += [f"{name}: {r}" for r in execution.review]
+            target = Path(staging) / student / f"{name}.ipynb"
+            target.parent.mkdir(parents=True, exist_ok=True)
+            nbformat.write(execution.notebook, target)
+            result.executed[name] = str(target)
+            # What nbgrader's bookkeeping reads in phase 2: the submission as the student sent it,
+            # under the notebook's expected name (submitted/ itself is never modified).
+            shadow = Path(staging) / "submitted" / student / assignment
+            if not shadow.exists():
+                shutil.copytree(submitted, shadow, ignore=shutil.ignore_patterns("*.ipynb"))
+            shutil.copy2(path, shadow / f"{name}.ipynb")
+    return result
+
+
+def _record_in_gradebook(layout: CourseLayout, assignment: str, students: list[str], staging: Path) -> str:
+    """Phase 2: stock nbgrader Autograde, with execution replaced by the staged notebooks."""
+    from nbconvert.preprocessors import ClearMetadataPreprocessor
+    from nbgrader.converters import Autograde
+    from nbgrader.coursedir import CourseDirectory
+    from nbgrader.preprocessors import (
+        AssignLatePenalties,
+        CheckCellMetadata,
+        IgnorePattern,
+        LimitOutput,
+        SaveAutoGrades,
+    )
+
+    from grader.staged import UseExecuted
+
+    warnings.filterwarnings("ignore", module="nbgrader")  # SQLAlchemy autoflush notices from nbgrader's api
+    config = _nbgrader_config(layout.root)
+    config.Autograde.sanitize_preprocessors = []
+    config.Autograde.autograde_preprocessors = [UseExecuted, IgnorePattern, ClearMetadataPreprocessor, LimitOutput,
+                                                SaveAutoGrades, AssignLatePenalties, CheckCellMetadata]
+    config.UseExecuted.staging_dir = str(staging)
+    config.CourseDirectory.submitted_directory = str(staging / "submitted")
+    coursedir = CourseDirectory(config=config)
+    coursedir.assignment_id = assignment
+    log = []
+    for student in students:
+        coursedir.student_id = student
+        converter = Autograde(coursedir=coursedir, config=config)
+        converter.force = True
+        converter.log.setLevel("CRITICAL")  # its errors are reported in our table instead
+        try:
+            converter.start()
+        except Exception as error:  # recorded; the other students are still graded
+            log.append(f"{student}: {error}")
+    return "\n".join(log)
+
+
+def ensure_assignment_in_gradebook(layout: CourseLayout, assignment: str) -> None:
+    """A fresh checkout has no gradebook: record the assignment as generate_assignment would."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    with Gradebook(*_gradebook_location(layout.root)) as gradebook:
+        try:
+            gradebook.find_assignment(assignment)
+            return
+        except MissingEntry:
+            pass
+    from grader.nbgrader_cli import run_nbgrader
+
+    with tempfile.TemporaryDirectory(prefix="eng101-release-") as release:
+        run_nbgrader(["generate_assignment", assignment, f"--CourseDirectory.release_directory={release}"],
+                     cwd=layout.root)
+
+
+def scores_from_gradebook(layout: CourseLayout, assignment: str, results: list[SubmissionResult]) -> None:
+    from nbgrader.api import Gradebook, MissingEntry
+
+    with Gradebook(*_gradebook_location(layout.root)) as gradebook:
+        for result in results:
+            try:
+                submission = gradebook.find_submission(assignment, result.student)
+            except MissingEntry:
+                continue
+            graded = [g for nb in submission.notebooks for g in nb.grades]
+            if graded and all(g.auto_score is None and g.manual_score is None for g in graded):
+                continue  # nbgrader created the submission but could not grade it
+            result.score, result.max_score = submission.score, submission.max_score
+
+
+def autograde(layout: CourseLayout, assignment: str, students: list[str] | None, jobs: int, policy: Policy,
+              progress: bool = True) -> list[SubmissionResult]:
+    submitted = layout.root / "submitted"
+    available = sorted(p.parent.name for p in submitted.glob(f"*/{assignment}") if p.is_dir())
+    chosen = students or available
+    unknown = sorted(set(chosen) - set(available))
+    if unknown:
+        raise FileNotFoundError(f"no submission of {assignment} for: {', '.join(unknown)}")
+    ensure_assignment_in_gradebook(layout, assignment)
+    notebooks = [p.stem for p in sorted((layout.release_dir(assignment)).glob("*.ipynb"))] or [
+        p.stem for p in layout.source_notebooks(assignment)]
+    results: list[SubmissionResult] = []
+    with tempfile.TemporaryDirectory(prefix="eng101-staging-") as staging:
+        with ProcessPoolExecutor(max_workers=max(1, jobs)) as pool:
+            futures = {pool.submit(grade_submission, str(layout.root), assignment, student, notebooks, policy,
+                                   staging): student for student in chosen}
+            for done, future in enumerate(as_completed(futures), start=1):
+                try:
+                    results.append(future.result())
+                except Exception as error:  # a worker crashed: record it, keep going
+                    results.append(SubmissionResult(futures[future], problems=[f"grader error: {error}"]))
+                if progress:
+                    _progress(done, len(futures), futures[future])
+        log = _record_in_gradebook(layout, assignment, [r.student for r in results if r.executed], Path(staging))
+    scores_from_gradebook(layout, assignment, results)
+    for result in results:
+        if result.score is None and not result.problems:
+            result.problems.append(f"nbgrader recorded no grade: {log or 'see nbgrader log'}")
+    return sorted(results, key=lambda r: r.student)
+
+
+def _progress(done: int, total: int, student: str) -> None:
+    width = 30
+    filled = width * done // total
+    bar = "#" * filled + "-" * (width - filled)
+    end = "\n" if done == total else ""
+    print(f"\rgrading [{bar}] {done}/{total} {student[:20]:<20}", end=end, file=sys.stderr, flush=True)
+
+
+def results_json(results: list[SubmissionResult]) -> str:
+    return json.dumps([r.__dict__ | {"status": r.status} for r in results], indent=1)
+
+
+def default_jobs() -> int:
+    return os.cpu_count() or 1

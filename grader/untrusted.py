@@ -1,0 +1,197 @@
+"""Executing one submitted notebook, with its hidden tests restored, as untrusted code.
+
+The executor stays outside the sandbox and keeps the evidence a test passed out of the
+student's reach as far as an in-process test allows:
+
+- a test cell passes only if the kernel *replied* ``ok`` for it, nothing went to stderr, and a
+  random token appended to the cell was printed (so a cell that never ran, or whose run was
+  skipped by patched machinery, cannot pass by having no output);
+- a cell that did not run (the kernel died, was killed at the notebook deadline, or a timeout
+  cut the run) gets an explicit error output, so nbgrader scores it 0;
+- outputs beyond the policy's size are dropped (errors are always kept, shortened);
+- source that reaches into the execution machinery (IPython hooks, excepthook, builtins,
+  ctypes, ...) is flagged for a human to review.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import signal
+import tempfile
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from nbclient import NotebookClient
+from nbclient.exceptions import DeadKernelError
+from nbformat import NotebookNode
+from nbformat.v4 import new_output
+
+from grader import cells
+from grader.jail import PIDS_CGROUP_ROOT
+from grader.sandbox import Policy, SandboxKernelManager, kernel_command
+
+SUSPICIOUS = re.compile(
+    r"get_ipython|set_custom_exc|excepthook|run_cell|events\.register|__builtins__|\bbuiltins\b|"
+    r"ctypes|sys\.modules|_getframe|settrace|setprofile|gc\.get_objects|inspect\.stack|os\._exit|"
+    r"signal\.signal|kill\("
+)
+
+
+@dataclass
+class Execution:
+    notebook: NotebookNode
+    isolation: str
+    problems: list[str] = field(default_factory=list)  # why tests failed beyond assertions
+    review: list[str] = field(default_factory=list)  # what a human should look at
+
+
+class _LimitedClient(NotebookClient):
+    """nbclient that keeps at most ``max_output_bytes`` of output (errors always kept)."""
+
+    max_output_bytes = 2**20
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.output_bytes = 0
+        self.truncated_cells: set[int] = set()
+        self.replies: dict[int, str] = {}
+
+    def record_reply(self, cell: NotebookNode, cell_index: int, reply: dict[str, Any]) -> None:
+        """Remember the kernel's verdict; an error reply without an error output gets one (as nbgrader does)."""
+        content = reply.get("content", {})
+        self.replies[cell_index] = content.get("status", "error")
+        if self.replies[cell_index] == "error" and content.get("ename") and not any(
+            out.get("output_type") == "error" and out.get("ename") == content["ename"] for out in cell.outputs
+        ):
+            cell.outputs.append(_error(content["ename"], str(content.get("evalue", ""))))
+
+    def output(self, outs: list[NotebookNode], msg: dict[str, Any], display_id: str | None,
+               cell_index: int) -> NotebookNode | None:
+        size = len(str(msg.get("content", "")))
+        if msg["msg_type"] != "error":
+            if self.output_bytes + size > self.max_output_bytes:
+                self.truncated_cells.add(cell_index)
+                return None
+            self.output_bytes += size
+        out = super().output(outs, msg, display_id, cell_index)
+        if out is not None and out.get("output_type") == "error":
+            out["traceback"] = out.get("traceback", [])[-5:]
+        return out
+
+
+def _error(ename: str, evalue: str) -> NotebookNode:
+    return new_output("error", ename=ename, evalue=evalue, traceback=[f"{ename}: {evalue}"])
+
+
+def flag_suspicious(notebook: NotebookNode) -> list[str]:
+    """Student-editable cells whose source reaches into the execution machinery."""
+    flagged = []
+    for index, cell in enumerate(notebook.cells):
+        if cell.cell_type != "code" or cells.is_grade_cell(cell):
+            continue
+        found = sorted(set(SUSPICIOUS.findall(cells.source_of(cell))))
+        if found:
+            flagged.append(f"cell {index} uses {', '.join(found)}")
+    return flagged
+
+
+def execute_untrusted(notebook: NotebookNode, workdir: Path, course_root: Path, policy: Policy) -> Execution:
+    """Run ``notebook`` (hidden tests included) in a sandboxed kernel with ``workdir`` as its cwd."""
+    tokens: dict[int, str] = {}
+    originals: dict[int, str] = {}
+    for index, cell in enumerate(notebook.cells):
+        if cell.cell_type == "code" and cells.is_grade_cell(cell) and not cells.is_solution_cell(cell):
+            tokens[index] = secrets.token_hex(16)
+            originals[index] = cells.source_of(cell)
+            cell.source = f"{originals[index]}\nprint({tokens[index]!r})"
+    execution = Execution(notebook, isolation="", review=flag_suspicious(notebook))
+    cgroup = f"eng101-{uuid.uuid4().hex[:12]}"
+    with tempfile.TemporaryDirectory(prefix="eng101-kernel-") as connection_dir:
+        argv, execution.isolation = kernel_command(policy, workdir, Path(connection_dir), course_root, cgroup)
+        manager = SandboxKernelManager(transport="ipc", ip=str(Path(connection_dir) / "kernel"),
+                                       connection_file=str(Path(connection_dir) / "kernel.json"))
+        manager.sandbox_argv = argv
+        # A signal cannot cross into the sandbox's PID namespace (it would kill bubblewrap):
+        # interrupt a cell that runs over its time by asking the kernel over its control channel.
+        manager.kernel_spec.interrupt_mode = "message"
+        client = _LimitedClient(
+            notebook, km=manager, timeout=policy.cell_timeout, allow_errors=True, interrupt_on_timeout=True,
+            error_on_timeout={"ename": "CellTimeoutError", "evalue": f"cell ran over {policy.cell_timeout} s",
+                              "traceback": [f"CellTimeoutError: cell ran over {policy.cell_timeout} s"]},
+            record_timing=False, resources={"metadata": {"path": str(workdir)}},
+            on_cell_executed=lambda cell, cell_index, execute_reply: client.record_reply(
+                cell, cell_index, execute_reply),
+        )
+        client.max_output_bytes = policy.max_output_bytes
+        deadline = threading.Timer(policy.notebook_timeout, _kill, args=(manager,))
+        deadline.start()
+        try:
+            client.execute()
+        except DeadKernelError:
+            reason = "the notebook ran over its time limit" if not deadline.is_alive() else "the kernel died"
+            execution.problems.append(reason)
+        except Exception as error:  # the kernel never started, a protocol error, ...
+            execution.problems.append(f"execution stopped: {type(error).__name__}: {error}")
+        finally:
+            deadline.cancel()
+            _kill(manager)
+            _remove_cgroup(cgroup)
+    if client.truncated_cells:
+        execution.problems.append(f"output over {policy.max_output_bytes} bytes was dropped")
+    _judge_test_cells(notebook, tokens, originals, client.replies, execution)
+    return execution
+
+
+def _judge_test_cells(notebook: NotebookNode, tokens: dict[int, str], originals: dict[int, str],
+                      replies: dict[int, str], execution: Execution) -> None:
+    for index, token in tokens.items():
+        cell = notebook.cells[index]
+        cell.source = originals[index]
+        printed = any(token in str(out.get("text", "")) for out in cell.outputs)
+        for out in cell.outputs:
+            if out.get("output_type") == "stream" and token in out.get("text", ""):
+                out["text"] = out["text"].replace(f"{token}\n", "").replace(token, "")
+        cell.outputs = [out for out in cell.outputs if out.get("output_type") != "stream" or out.get("text")]
+        has_error = any(out.get("output_type") == "error" for out in cell.outputs)
+        name = cells.grade_id(cell)
+        if index not in replies:
+            cell.outputs.append(_error("NotRun", "this test did not run (an earlier problem stopped the notebook)"))
+            execution.problems.append(f"{name} did not run")
+        elif replies[index] != "ok" and not has_error:
+            cell.outputs.append(_error("HiddenError", "the test failed but its error was suppressed"))
+            execution.problems.append(f"{name} failed with its error hidden")
+        elif replies[index] == "ok" and not printed and not has_error:
+            cell.outputs.append(_error("Incomplete", "the test did not run to its end"))
+            execution.problems.append(f"{name} did not run to its end")
+
+
+def _kill(manager: SandboxKernelManager) -> None:
+    """SIGKILL the kernel's process group (thread-safe: no event loop needed)."""
+    process = getattr(manager.provisioner, "process", None) if manager.provisioner else None
+    if process is not None and process.poll() is None:
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except OSError:
+            process.kill()
+        process.wait(timeout=10)
+
+
+def _remove_cgroup(name: str) -> None:
+    """Kill whatever the submission left running in its cgroup, then remove the cgroup."""
+    group = PIDS_CGROUP_ROOT / name
+    for _ in range(50):
+        try:
+            for pid in (group / "cgroup.procs").read_text().split():
+                os.kill(int(pid), signal.SIGKILL)
+            group.rmdir()
+            return
+        except FileNotFoundError:
+            return
+        except OSError:
+            time.sleep(0.1)

@@ -1,0 +1,9 @@
+# attack: fork bomb (exhaust processes)
+# expect: 0 | -
+import os
+
+while True:
+    try:
+        os.fork()
+    except OSError:
+        break

@@ -1,0 +1,213 @@
+"""``grader autograde``: parallel, sandboxed, into nbgrader's gradebook; hostile input contained.
+
+One batch grades honest students beside the adversarial corpus in tests/adversarial/ and the
+structural attacks built here; every expectation of issue 3 §4 is asserted on that batch. A
+second course graded by stock ``nbgrader autograde`` must give the honest students the same scores.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from grader import cells
+from grader.autograde import SubmissionResult, autograde
+from grader.jail import PIDS_CGROUP_ROOT
+from grader.layout import CourseLayout, tool_environment
+from grader.sandbox import Policy, bubblewrap
+
+from .conftest import REPO_ROOT
+
+pytestmark = pytest.mark.xdist_group("autograde")
+
+ASSIGNMENT, NOTEBOOK, EXERCISE = "00_welcome", "welcome", "count_nines"
+CORPUS = REPO_ROOT / "tests" / "adversarial"
+POLICY = Policy(cell_timeout=8, notebook_timeout=60, memory_bytes=2 * 2**30, max_processes=48,
+                max_output_bytes=200_000)
+
+
+@dataclass(frozen=True)
+class Case:
+    student: str
+    score: float | None  # None: must not be graded (and say why)
+    reason: str | None  # text that must appear in the recorded reason
+
+
+def _course(root: Path) -> CourseLayout:
+    shutil.copy2(REPO_ROOT / "nbgrader_config.py", root)
+    for part in ("solutions", "course"):
+        shutil.copytree(REPO_ROOT / part / ASSIGNMENT, root / part / ASSIGNMENT,
+                        ignore=shutil.ignore_patterns("variants"))
+    return CourseLayout(root)
+
+
+def _release() -> dict:
+    return json.loads((REPO_ROOT / "course" / ASSIGNMENT / f"{NOTEBOOK}.ipynb").read_text())
+
+
+def _reference_answer() -> str:
+    source = json.loads((REPO_ROOT / "solutions" / ASSIGNMENT / f"{NOTEBOOK}.ipynb").read_text())
+    return cells.reference_answer(cells.find_cell(source, EXERCISE)[1])
+
+
+def _submit(root: Path, student: str, notebook: dict | str, name: str = f"{NOTEBOOK}.ipynb") -> None:
+    target = root / "submitted" / student / ASSIGNMENT / name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(notebook if isinstance(notebook, str) else json.dumps(notebook))
+
+
+def _with_answer(answer: str) -> dict:
+    notebook = _release()
+    cells.find_cell(notebook, EXERCISE)[1]["source"] = answer
+    return notebook
+
+
+def honest_class(root: Path) -> list[Case]:
+    naive = (REPO_ROOT / "solutions" / ASSIGNMENT / "variants" / EXERCISE / "mutant_naive_log.py").read_text()
+    _submit(root, "alice", _with_answer(_reference_answer()))
+    _submit(root, "bob", _release())
+    _submit(root, "erin", _with_answer(naive))
+    return [Case("alice", 3, None), Case("bob", 0, None), Case("erin", 0, None)]
+
+
+def hostile_class(root: Path) -> list[Case]:
+    cases = []
+    for path in sorted(CORPUS.glob("*.py")):
+        text = path.read_text()
+        score, reason = re.search(r"^# expect: (\S+) \| (.*)$", text, re.M).groups()
+        student = f"adv-{path.stem.replace('_', '-')}"
+        _submit(root, student, _with_answer(text.replace("{root}", str(root))))
+        cases.append(Case(student, float(score), None if reason.strip() == "-" else reason.strip()))
+
+    answer = _reference_answer()
+    deleted = _with_answer("def count_nines(availability):\n    return 3")
+    deleted["cells"] = [c for c in deleted["cells"] if cells.grade_id(c) != f"test_{EXERCISE}"]
+    _submit(root, "struct-deleted-test", deleted)
+    cases.append(Case("struct-deleted-test", 0, "deleted cell 'test_count_nines' restored"))
+
+    duplicated = _with_answer(answer)
+    index, _ = cells.find_cell(duplicated, f"test_{EXERCISE}")
+    duplicated["cells"][index:index] = [json.loads(json.dumps(c)) for c in duplicated["cells"][index - 1:index + 1]]
+    _submit(root, "struct-duplicated-cells", duplicated)
+    cases.append(Case("struct-duplicated-cells", 3, "extra graded cell 'test_count_nines' ignored"))
+
+    edited = _with_answer("def count_nines(availability):\n    return 3")
+    _, test = cells.find_cell(edited, f"test_{EXERCISE}")
+    test["source"] = "pass  # all tests removed"
+    test["metadata"]["nbgrader"]["points"] = 100
+    _submit(root, "struct-edited-test", edited)
+    cases.append(Case("struct-edited-test", 0, "metadata of 'test_count_nines' restored"))
+
+    ungraded = _with_answer("def count_nines(availability):\n    return 3")
+    _, test = cells.find_cell(ungraded, f"test_{EXERCISE}")
+    test["metadata"]["nbgrader"].update(grade=False, locked=False)
+    _submit(root, "struct-ungraded-test", ungraded)
+    cases.append(Case("struct-ungraded-test", 0, "metadata of 'test_count_nines' restored"))
+
+    _submit(root, "struct-malformed-json", '{"cells": [ {"cell_type": "code", oops')
+    cases.append(Case("struct-malformed-json", None, "cannot be graded"))
+
+    _submit(root, "struct-renamed", _with_answer(answer), name="welcome (1).ipynb")
+    cases.append(Case("struct-renamed", 3, "was submitted as welcome (1).ipynb"))
+    return cases
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory: pytest.TempPathFactory) -> tuple[CourseLayout, list[Case], dict[str, SubmissionResult]]:
+    root = tmp_path_factory.mktemp("class")
+    layout = _course(root)
+    cases = honest_class(root) + hostile_class(root)
+    cgroups_before = _cgroups()
+    results = autograde(layout, ASSIGNMENT, None, jobs=2, policy=POLICY, progress=False)
+    assert _cgroups() <= cgroups_before, "a submission's cgroup outlived grading"
+    return layout, cases, {result.student: result for result in results}
+
+
+def _cgroups() -> set[str]:
+    return {p.name for p in PIDS_CGROUP_ROOT.glob("eng101-*")} if PIDS_CGROUP_ROOT.exists() else set()
+
+
+def test_every_submission_ends_with_a_grade_or_a_reason(graded) -> None:
+    _, cases, results = graded
+    assert set(results) == {case.student for case in cases}
+    for result in results.values():
+        assert result.score is not None or result.problems, result
+
+
+@pytest.mark.parametrize("student", ["alice", "bob", "erin"])
+def test_honest_students_get_what_their_code_earns(graded, student: str) -> None:
+    _, cases, results = graded
+    expected = next(case for case in cases if case.student == student)
+    assert results[student].score == expected.score and results[student].max_score == 3
+
+
+def test_each_attack_gets_only_what_its_code_earns_and_a_reason(graded) -> None:
+    _, cases, results = graded
+    wrong = []
+    for case in cases:
+        result = results[case.student]
+        reasons = "; ".join(result.problems + result.review)
+        if result.score != case.score or (case.reason and case.reason not in reasons):
+            wrong.append(f"{case.student}: score {result.score} (want {case.score}); reasons: {reasons}")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_tampering_is_flagged_for_review(graded) -> None:
+    _, _, results = graded
+    for student in ("adv-hide-errors-custom-exc", "adv-hide-errors-skip-cells", "adv-stop-later-cells-exit",
+                    "adv-kill-parent"):
+        assert results[student].review, student
+
+
+def test_nothing_outside_the_sandbox_was_touched(graded) -> None:
+    layout, _, _ = graded
+    if bubblewrap() is None:
+        pytest.skip("bubblewrap unavailable: no filesystem isolation to test")
+    assert not (layout.solutions_dir / "PWNED").exists()
+    graded_reader = layout.root / "autograded" / "adv-read-hidden-tests" / ASSIGNMENT / f"{NOTEBOOK}.ipynb"
+    text = graded_reader.read_text()
+    assert "BEGIN HIDDEN TESTS" not in text.split('"grade_id": "test_count_nines"')[0]
+    assert "READ " not in text and "CHANGED" not in text
+
+
+def test_no_process_outlives_grading(graded) -> None:
+    # (the fixture asserts that no submission's cgroup outlived grading)
+    sleepers = subprocess.run(["pgrep", "-f", "ipykernel_launcher.*eng101-kernel"], capture_output=True, text=True,
+                              check=False).stdout.split()
+    assert not sleepers
+
+
+def test_the_gradebook_serves_stock_export(graded) -> None:
+    layout, _, results = graded
+    done = subprocess.run([sys.executable, "-m", "nbgrader", "export"], cwd=layout.root, capture_output=True,
+                          text=True, env=tool_environment(), check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    exported = (layout.root / "grades.csv").read_text().splitlines()
+    alice = next(line for line in exported if ",alice," in line)
+    assert alice.split(",")[-2:] == ["3.0", "3.0"]
+    assert sum(1 for line in exported[1:]) == sum(1 for r in results.values() if r.score is not None)
+
+
+def test_scores_equal_stock_nbgrader_autograde(graded, tmp_path: Path) -> None:
+    _, _, results = graded
+    layout = _course(tmp_path)
+    honest = honest_class(tmp_path)
+    done = subprocess.run([sys.executable, "-m", "nbgrader", "generate_assignment", ASSIGNMENT, "--force"],
+                          cwd=tmp_path, capture_output=True, text=True, env=tool_environment(), check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    done = subprocess.run([sys.executable, "-m", "nbgrader", "autograde", ASSIGNMENT], cwd=tmp_path,
+                          capture_output=True, text=True, env=tool_environment(), check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{layout.root / 'gradebook.db'}") as gradebook:
+        for case in honest:
+            stock = gradebook.find_submission(ASSIGNMENT, case.student)
+            assert stock.score == results[case.student].score, case.student
