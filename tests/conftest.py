@@ -23,6 +23,6 @@ def course_copy(tmp_path: Path) -> CourseLayout:
     for name in ("nbgrader_config.py",):
         shutil.copy2(REPO_ROOT / name, tmp_path / name)
     for name in ("solutions", "course", "datasets"):
-        shutil.copytree(REPO_ROOT / name, tmp_path / name,
-                        ignore=shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints"))
+        shutil.copytree(REPO_ROOT / name, tmp_path / name,  # the flights data stay out: 34 MB per test
+                        ignore=shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints", "nycflights13"))
     return CourseLayout(tmp_path)

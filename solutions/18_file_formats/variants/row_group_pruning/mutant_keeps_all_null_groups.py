@@ -1,0 +1,21 @@
+# why: ignores null counts: keeps all-null groups (safe, but reads groups it could skip)
+import pyarrow.parquet as pq
+
+
+def skippable_row_groups(path, column: str, low=None, high=None) -> list[int]:
+    """Indexes of the row groups whose statistics prove no row has low <= column <= high."""
+    meta = pq.read_metadata(path)
+    names = [meta.schema.column(j).path for j in range(meta.num_columns)]
+    if column not in names:
+        raise KeyError(f"no column {column!r} in {names}")
+    index = names.index(column)
+    skippable = []
+    for i in range(meta.num_row_groups):
+        group = meta.row_group(i)
+        stats = group.column(index).statistics
+        if stats is None:
+            continue
+        if stats.has_min_max:
+            if (low is not None and stats.max < low) or (high is not None and stats.min > high):
+                skippable.append(i)
+    return skippable
