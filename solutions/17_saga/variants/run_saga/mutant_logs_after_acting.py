@@ -1,0 +1,24 @@
+# why: logs "try" only after the action returned: a crash inside a step leaves no trace that it may have happened
+from eng101.sqlite_services import SagaLog, Step
+
+
+def run_saga(saga_id: str, steps: list[Step], log: SagaLog) -> str:
+    """Run the steps in order; on failure compensate every tried step in reverse order."""
+    log.append(saga_id, "begin")
+    tried = []
+    for step in steps:
+        tried.append(step)
+        try:
+            step.action()
+        except Exception:
+            log.append(saga_id, "try", step.name)
+            log.append(saga_id, "failed", step.name)
+            for undo in reversed(tried):
+                undo.compensation()
+                log.append(saga_id, "undone", undo.name)
+            log.append(saga_id, "compensated")
+            return "compensated"
+        log.append(saga_id, "try", step.name)
+        log.append(saga_id, "done", step.name)
+    log.append(saga_id, "completed")
+    return "completed"

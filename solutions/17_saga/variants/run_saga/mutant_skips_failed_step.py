@@ -1,0 +1,23 @@
+# why: compensates only the steps that returned: a step whose reply was lost (it did commit) is never undone
+from eng101.sqlite_services import SagaLog, Step
+
+
+def run_saga(saga_id: str, steps: list[Step], log: SagaLog) -> str:
+    """Run the steps in order; on failure compensate every tried step in reverse order."""
+    log.append(saga_id, "begin")
+    succeeded = []
+    for step in steps:
+        log.append(saga_id, "try", step.name)
+        try:
+            step.action()
+        except Exception:
+            log.append(saga_id, "failed", step.name)
+            for undo in reversed(succeeded):
+                undo.compensation()
+                log.append(saga_id, "undone", undo.name)
+            log.append(saga_id, "compensated")
+            return "compensated"
+        log.append(saga_id, "done", step.name)
+        succeeded.append(step)
+    log.append(saga_id, "completed")
+    return "completed"
