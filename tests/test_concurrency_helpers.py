@@ -1,0 +1,168 @@
+"""eng101.concurrency: the loopback server, the picklable work, and the test-cell harness."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import multiprocessing
+import sys
+import threading
+import time
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+
+import pytest
+
+from eng101.concurrency import (
+    Deadlock,
+    LatencyServer,
+    PeakCounter,
+    RemoteError,
+    apply_to_chunk,
+    call_with_deadline,
+    count_primes,
+    fail_on,
+    fetch_async,
+    fetch_blocking,
+    preempt_every_line,
+    run_async,
+    run_threads,
+    square_with_pid,
+    tiny_switch_interval,
+)
+
+
+def test_server_answers_fails_and_counts_in_flight() -> None:
+    with LatencyServer(latency=0.02, failing={"bad"}, delays={"slow": 0.05}) as server:
+        host, port = server.address
+        assert host == "127.0.0.1" and port > 0
+        assert fetch_blocking(server.address, "model.bin") == "MODEL.BIN"
+        with pytest.raises(RemoteError):
+            fetch_blocking(server.address, "bad")
+        with ThreadPoolExecutor(max_workers=6) as pool:
+            answers = list(pool.map(functools.partial(fetch_blocking, server.address), ["a", "b", "c", "d", "e", "f"]))
+        assert answers == ["A", "B", "C", "D", "E", "F"]
+        assert 2 <= server.max_in_flight <= 6  # they overlapped (generous: a noisy machine)
+        assert server.requests == 8
+    with pytest.raises(RuntimeError):
+        _ = server.address  # stopped
+
+
+def test_server_stop_cuts_slow_answers_short() -> None:
+    server = LatencyServer(latency=30).start()
+    outcome: list[BaseException] = []
+
+    def ask() -> None:
+        try:
+            fetch_blocking(server.address, "x", timeout=20)
+        except (ConnectionError, OSError) as error:
+            outcome.append(error)
+
+    client = threading.Thread(target=ask)
+    client.start()
+    time.sleep(0.1)
+    started = time.monotonic()
+    server.stop()
+    client.join(10)
+    assert not client.is_alive() and len(outcome) == 1  # no answer: the client sees the close
+    assert time.monotonic() - started < 10  # a deadlock guard, not a timing check
+    server.stop()  # idempotent
+
+
+def test_fetch_async_with_run_async() -> None:
+    with LatencyServer(latency=0.01, failing={"gone"}) as server:
+        async def main() -> list[object]:
+            names = ["x", "gone", "y"]
+            return await asyncio.gather(*(fetch_async(server.address, n) for n in names), return_exceptions=True)
+
+        x, gone, y = run_async(main())
+    assert (x, y) == ("X", "Y") and isinstance(gone, RemoteError)
+
+
+def test_run_async_turns_a_hang_into_deadlock() -> None:
+    with pytest.raises(Deadlock):
+        run_async(asyncio.sleep(30), deadline=0.2)
+
+    async def raises() -> None:
+        raise TimeoutError("the coroutine's own timeout")
+
+    with pytest.raises(TimeoutError, match="own timeout"):  # not mistaken for the deadline
+        run_async(raises())
+
+
+def test_work_functions_are_picklable_under_spawn() -> None:
+    assert count_primes(100) == 25 and count_primes(2) == 0
+    assert apply_to_chunk(str.upper, ["a", "b"]) == ["A", "B"]
+    assert fail_on(1) == 2
+    with pytest.raises(ValueError):
+        fail_on(13)
+    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        assert pool.submit(apply_to_chunk, count_primes, [10, 100]).result(timeout=60) == [4, 25]
+        value, pid = pool.submit(square_with_pid, 7).result(timeout=60)
+        assert value == 49 and pid != multiprocessing.current_process().pid
+        with pytest.raises(ValueError):
+            pool.submit(functools.partial(fail_on, bad=3), 3).result(timeout=60)
+
+
+def test_tiny_switch_interval_restores() -> None:
+    before = sys.getswitchinterval()
+    with pytest.raises(KeyError), tiny_switch_interval():
+        assert sys.getswitchinterval() < before
+        raise KeyError
+    assert sys.getswitchinterval() == before
+
+
+def test_run_threads_collects_errors_and_detects_deadlock() -> None:
+    seen: list[int] = []
+    lock = threading.Lock()
+
+    def body(index: int) -> None:
+        with lock:
+            seen.append(index)
+        if index == 2:
+            raise ValueError("boom")
+
+    errors = run_threads(body, 4)
+    assert sorted(seen) == [0, 1, 2, 3] and [type(e) for e in errors] == [ValueError]
+    never = threading.Event()
+    with pytest.raises(Deadlock):
+        run_threads(lambda _i: never.wait(), 2, deadline=0.2)
+    never.set()
+
+
+def test_call_with_deadline() -> None:
+    assert call_with_deadline(lambda a, b=0: a + b, 1, b=2) == 3
+    with pytest.raises(ZeroDivisionError):
+        call_with_deadline(lambda: 1 / 0)
+    with pytest.raises(Deadlock):
+        call_with_deadline(time.sleep, 5, deadline=0.1)
+
+
+def test_peak_counter() -> None:
+    gauge = PeakCounter()
+    with gauge.inside(), gauge.inside():
+        assert gauge.current == 2
+    assert (gauge.current, gauge.peak, gauge.total) == (0, 2, 2)
+
+
+class _RacyCounter:
+    """A read-modify-write with a line between read and write: a race only preemption exposes."""
+
+    def __init__(self) -> None:
+        self.value = 0
+
+    def bump(self) -> None:
+        current = self.value
+        self.value = current + 1
+
+
+def test_preempt_every_line_exposes_a_race_and_restores_tracing() -> None:
+    counter = _RacyCounter()
+
+    def body(_index: int) -> None:
+        for _ in range(300):
+            counter.bump()
+
+    with tiny_switch_interval(), preempt_every_line(_RacyCounter):
+        assert run_threads(body, 4) == []
+    assert counter.value < 4 * 300  # lost updates: practically certain with a switch offered per line
+    assert sys.gettrace() is None and threading.gettrace() is None
