@@ -156,6 +156,17 @@ def cmd_autograde(layout: CourseLayout, args: argparse.Namespace) -> int:
     return 0 if all(r.score is not None for r in results) else 1
 
 
+def cmd_feedback(layout: CourseLayout, args: argparse.Namespace) -> int:
+    from grader.feedback import write_feedback
+
+    (assignment,) = layout.resolve([args.assignment])
+    written = write_feedback(layout, assignment, args.student or None)
+    for path in written:
+        print(f"wrote {path.relative_to(layout.root)}")
+    print(f"{len(written)} feedback page(s); hand them out with: nbgrader release_feedback {assignment}")
+    return 0 if written else 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m grader", description=__doc__)
     parser.add_argument("--root", type=Path, default=None,
@@ -182,6 +193,9 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("--cell-timeout", type=int, default=60, help="seconds per cell")
     grade.add_argument("--notebook-timeout", type=int, default=600, help="seconds per notebook")
     grade.add_argument("--memory-mib", type=int, default=4096, help="address space per kernel process")
+    feedback = sub.add_parser("feedback", help="feedback HTML per student, without hidden test code")
+    feedback.add_argument("assignment", metavar="ASSIGNMENT")
+    feedback.add_argument("--student", action="append", default=[], metavar="ID", help="only these students")
     return parser
 
 
@@ -192,7 +206,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         layout = CourseLayout(args.root.resolve()) if args.root else CourseLayout.find()
         handler = {"build": cmd_build, "check": cmd_check, "bench": cmd_bench,
-                   "execute": cmd_execute, "autograde": cmd_autograde}[args.command]
+                   "execute": cmd_execute, "autograde": cmd_autograde,
+                   "feedback": cmd_feedback}[args.command]
         return handler(layout, args)
     except (UnknownAssignmentError, FileNotFoundError, NbgraderError) as error:
         print(f"error: {error}", file=sys.stderr)

@@ -21,6 +21,7 @@ says loudly that it runs without isolation.
 from __future__ import annotations
 
 import functools
+import importlib.util
 import os
 import shutil
 import subprocess
@@ -62,10 +63,25 @@ def bubblewrap() -> str | None:
     return path if ok else None
 
 
+def _helper_package() -> Path:
+    """Where ``eng101`` is installed from (an editable install points into a course repository)."""
+    spec = importlib.util.find_spec("eng101")
+    assert spec is not None and spec.submodule_search_locations, "the eng101 helper package is not installed"
+    return Path(next(iter(spec.submodule_search_locations))).resolve()
+
+
+def _hidden(course_root: Path) -> list[Path]:
+    """The grading course and the repository the helper package comes from: solutions live there."""
+    return [Path(d) for d in HIDDEN_SYSTEM_DIRS] + [course_root, _helper_package().parent]
+
+
 def _visible_again(course_root: Path) -> list[Path]:
     """What the kernel needs from the hidden directories: Python, the helper package, the data."""
-    needed = {Path(sys.prefix), Path(sys.base_prefix), Path(sys.executable).resolve().parent.parent}
-    needed |= {course_root / "eng101", course_root / "datasets"}
+    package = _helper_package()
+    needed = {Path(sys.prefix), Path(sys.base_prefix), Path(sys.executable).resolve().parent.parent,
+              package, package.parent / "datasets", course_root / "datasets"}
+    if os.environ.get("ENG101_DATA_DIR"):
+        needed.add(Path(os.environ["ENG101_DATA_DIR"]))
     return sorted(path for path in needed if path.exists())
 
 
@@ -79,7 +95,7 @@ def kernel_command(policy: Policy, workdir: Path, connection_dir: Path, course_r
         "IPYTHONDIR": f"{home}/.ipython", "MPLCONFIGDIR": f"{home}/.matplotlib",
         "NBGRADER_EXECUTION": "autograde", "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1",
     }
-    for key in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):  # needed by some CPUs' OpenBLAS
+    for key in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "ENG101_DATA_DIR"):  # OpenBLAS on some CPUs; shared data
         if key in os.environ:
             env[key] = os.environ[key]
     jail = [sys.executable, "-m", "grader.jail", f"--memory={policy.memory_bytes}",
@@ -91,9 +107,9 @@ def kernel_command(policy: Policy, workdir: Path, connection_dir: Path, course_r
     if bwrap is None:
         return [*jail, *kernel], "rlimits only (NO sandbox: bubblewrap unavailable)"
     mounts = ["--ro-bind", "/", "/"]
-    for hidden in (*HIDDEN_SYSTEM_DIRS, str(course_root)):
-        if Path(hidden).is_dir():
-            mounts += ["--tmpfs", hidden]
+    for hidden in _hidden(course_root):
+        if hidden.is_dir():
+            mounts += ["--tmpfs", str(hidden)]
     for path in _visible_again(course_root):
         mounts += ["--ro-bind", str(path), str(path)]
     mounts += ["--bind", str(workdir), str(workdir), "--bind", str(connection_dir), str(connection_dir),

@@ -7,6 +7,7 @@ second course graded by stock ``nbgrader autograde`` must give the honest studen
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import shutil
@@ -83,7 +84,7 @@ def hostile_class(root: Path) -> list[Case]:
         text = path.read_text()
         score, reason = re.search(r"^# expect: (\S+) \| (.*)$", text, re.M).groups()
         student = f"adv-{path.stem.replace('_', '-')}"
-        _submit(root, student, _with_answer(text.replace("{root}", str(root))))
+        _submit(root, student, _with_answer(text.replace("{root}", str(root)).replace("{repo}", str(REPO_ROOT))))
         cases.append(Case(student, float(score), None if reason.strip() == "-" else reason.strip()))
 
     answer = _reference_answer()
@@ -211,3 +212,23 @@ def test_scores_equal_stock_nbgrader_autograde(graded, tmp_path: Path) -> None:
         for case in honest:
             stock = gradebook.find_submission(ASSIGNMENT, case.student)
             assert stock.score == results[case.student].score, case.student
+
+
+def test_feedback_shows_outcomes_but_never_hidden_tests(graded) -> None:
+    from grader.feedback import write_feedback
+
+    layout, _, _ = graded
+    written = write_feedback(layout, ASSIGNMENT, ["alice", "bob", "erin", "adv-read-hidden-tests"])
+    assert len(written) == 4
+    source = json.loads((REPO_ROOT / "solutions" / ASSIGNMENT / f"{NOTEBOOK}.ipynb").read_text())
+    hidden = cells.source_of(cells.find_cell(source, f"test_{EXERCISE}")[1]).split("### BEGIN HIDDEN TESTS")[1]
+    hidden_lines = [line.strip() for line in hidden.splitlines() if len(line.strip()) > 12 and "END" not in line]
+    pages = {path.parts[-3]: path.read_text() for path in written}
+    for student, page in pages.items():
+        assert "test_count_nines" in page, student
+        assert "HIDDEN TESTS" not in page and "Traceback" not in page, student
+        leaked = [line for line in hidden_lines if html.escape(line) in page]
+        assert not leaked, (student, leaked)
+    assert "3 / 3" in pages["alice"] and ">passed<" in pages["alice"]
+    assert ">failed<" in pages["bob"] and "NotImplementedError" in pages["bob"]
+    assert ">failed<" in pages["erin"] and "AssertionError" in pages["erin"]  # the message, not the code

@@ -2,7 +2,7 @@
 # expect: 0 | -
 import glob
 
-for pattern in ["{root}/solutions/*/*.ipynb", "{root}/submitted/*/*/*.ipynb", "{root}/autograded/*/*/*.ipynb",
+for pattern in ["{root}/solutions/*/*.ipynb", "{repo}/solutions/*/*.ipynb", "{repo}/solutions/*/variants/*/*.py", "{root}/submitted/*/*/*.ipynb", "{root}/autograded/*/*/*.ipynb",
                 "/tmp/**/*.ipynb"]:
     for path in glob.glob(pattern, recursive=True):
         print("READ", path, open(path).read()[:2000])
