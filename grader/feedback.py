@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import html
 import json
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -122,4 +123,8 @@ def write_feedback(layout: CourseLayout, assignment: str, students: list[str] | 
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_text(page, encoding="utf-8")
                 written.append(target)
+                # nbgrader release_feedback keys each page to the submission by these two files.
+                for name in ("timestamp.txt", "submission_secret.txt"):
+                    if (path.parent / name).exists():
+                        shutil.copy2(path.parent / name, target.parent / name)
     return written
