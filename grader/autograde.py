@@ -16,8 +16,6 @@ formgrader, ``generate_feedback`` and ``export`` work on it unchanged.
 
 from __future__ import annotations
 
-import json
-import os
 import shutil
 import sys
 import tempfile
@@ -143,6 +141,7 @@ def grade_submission(root: str, assignment: str, student: str, notebooks: list[s
 
     course = Path(root)
     config = _nbgrader_config(course)
+    db_url, course_id = _gradebook_location(course)
     result = SubmissionResult(student)
     submitted = course / "submitted" / student / assignment
     release = course / "course" / assignment
@@ -160,7 +159,6 @@ def grade_submission(root: str, assignment: str, student: str, notebooks: list[s
             try:
                 notebook = nbformat.read(path, as_version=4)
                 result.problems += repair_structure(notebook, nbformat.read(release / f"{name}.ipynb", as_version=4))
-                db_url, course_id = _gradebook_location(course)
                 resources = {"nbgrader": {"db_url": db_url, "assignment": assignment, "notebook": name,
                                           "student": student, "course_id": course_id}}
                 notebook = _sanitize(notebook, resources, config)
@@ -290,11 +288,3 @@ def _progress(done: int, total: int, student: str) -> None:
     bar = "#" * filled + "-" * (width - filled)
     end = "\n" if done == total else ""
     print(f"\rgrading [{bar}] {done}/{total} {student[:20]:<20}", end=end, file=sys.stderr, flush=True)
-
-
-def results_json(results: list[SubmissionResult]) -> str:
-    return json.dumps([r.__dict__ | {"status": r.status} for r in results], indent=1)
-
-
-def default_jobs() -> int:
-    return os.cpu_count() or 1

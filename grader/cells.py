@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 BEGIN_SOLUTION = "### BEGIN SOLUTION"
@@ -19,6 +21,17 @@ TEST_PREFIX = "test_"
 
 Cell = dict[str, Any]
 Notebook = dict[str, Any]
+
+
+def load_notebook(path: Path) -> Notebook:
+    """A notebook as plain JSON (what nbgrader writes and compares)."""
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def save_notebook(notebook: Notebook, path: Path) -> None:
+    """Write a notebook the way nbformat does (indent 1, UTF-8, trailing newline)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(notebook, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
 def source_of(cell: Cell) -> str:
@@ -91,11 +104,6 @@ def reference_answer(cell: Cell) -> str:
     lines = source_of(cell).splitlines()
     kept = [line for line in lines if not line.strip().startswith((BEGIN_SOLUTION, END_SOLUTION))]
     return "\n".join(kept)
-
-
-def without_hidden_tests(source: str) -> str:
-    outside, _ = _split_regions(source, BEGIN_HIDDEN, END_HIDDEN)
-    return "\n".join(outside)
 
 
 def secret_lines(notebook: Notebook, min_length: int = 16) -> set[str]:

@@ -121,14 +121,13 @@ def cmd_bench(layout: CourseLayout, args: argparse.Namespace) -> int:
 
 def cmd_execute(layout: CourseLayout, args: argparse.Namespace) -> int:
     """Re-run solution notebooks in place so their stored outputs (what nbval checks) are fresh."""
-    import json
+    from grader.cells import save_notebook
 
     status = 0
     for assignment in layout.resolve(args.assignments):
         for notebook in layout.source_notebooks(assignment):
             result = execute_notebook(notebook, cwd=notebook.parent)
-            notebook.write_text(json.dumps(result.notebook, indent=1, ensure_ascii=False) + "\n",
-                                encoding="utf-8")
+            save_notebook(result.notebook, notebook)
             for error in result.errors:
                 status = 1
                 print(f"ERROR {notebook} cell {error.index}: {error.ename}: {error.evalue}")

@@ -8,7 +8,6 @@ into a scratch gradebook, which is then read back through ``nbgrader.api``.
 from __future__ import annotations
 
 import copy
-import json
 import shutil
 import tempfile
 from dataclasses import dataclass, field
@@ -63,15 +62,6 @@ class AssignmentReport:
 
 
 Scores = dict[str, dict[str, tuple[float, float]]]  # student -> grade_id -> (score, max)
-
-
-def _load(path: Path) -> dict[str, Any]:
-    return json.loads(path.read_text(encoding="utf-8"))
-
-
-def _save(notebook: dict[str, Any], path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(notebook, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
 def _files_under(directory: Path) -> dict[str, Path]:
@@ -148,7 +138,7 @@ def compare_releases(generated: Path, committed: Path) -> list[str]:
         problems.append(f"course has {name}, which the build does not produce")
     for name in sorted(set(ours) & set(theirs)):
         if name.endswith(".ipynb"):
-            same = _load(ours[name]) == _load(theirs[name])
+            same = cells.load_notebook(ours[name]) == cells.load_notebook(theirs[name])
         else:
             same = ours[name].read_bytes() == theirs[name].read_bytes()
         if not same:
@@ -162,7 +152,7 @@ def find_leaks(layout: CourseLayout, assignment: str) -> list[str]:
     leaks: list[str] = []
     secrets: set[str] = set()
     for source in layout.source_notebooks(assignment):
-        secrets |= cells.secret_lines(_load(source))
+        secrets |= cells.secret_lines(cells.load_notebook(source))
     source_files = set(_files_under(layout.solutions_dir / assignment))
     for name, path in sorted(_files_under(release).items()):
         if any(part == "variants" for part in Path(name).parts) or (
@@ -172,7 +162,7 @@ def find_leaks(layout: CourseLayout, assignment: str) -> list[str]:
             continue
         if not name.endswith(".ipynb"):
             continue
-        notebook = _load(path)
+        notebook = cells.load_notebook(path)
         for index, cell in enumerate(notebook.get("cells", [])):
             source = cells.source_of(cell)
             if cells.ANY_MARKER.search(source):
@@ -190,9 +180,7 @@ def find_leaks(layout: CourseLayout, assignment: str) -> list[str]:
 
 def _solution_submission(release: dict[str, Any], source: dict[str, Any]) -> dict[str, Any]:
     """The release notebook with every answer typed in as the reference solution."""
-    answers = {
-        cells.grade_id(cell): cells.reference_answer(cell) for _, cell in cells.solution_cells(source)
-    }
+    answers = _reference_answers({"": source})
     submission = copy.deepcopy(release)
     for _, cell in cells.solution_cells(submission):
         cell["source"] = answers[cells.grade_id(cell)]
@@ -250,7 +238,7 @@ def _total(per_cell: dict[str, tuple[float, float]], only: list[str] | None = No
 def check_assignment(layout: CourseLayout, assignment: str) -> AssignmentReport:
     report = AssignmentReport(assignment)
     source_paths = layout.source_notebooks(assignment)
-    sources = {path.stem: _load(path) for path in source_paths}
+    sources = {path.stem: cells.load_notebook(path) for path in source_paths}
     exercises = collect_exercises(sources, report)
     report.exercises = len(exercises)
     report.points = sum(exercise.points for exercise in exercises.values())
@@ -289,7 +277,7 @@ def check_assignment(layout: CourseLayout, assignment: str) -> AssignmentReport:
         committed_dir = layout.release_dir(assignment)
         student_dir = committed_dir if committed_dir.is_dir() else generated_dir
 
-        releases = {name: _load(generated_dir / f"{name}.ipynb") for name in sources}
+        releases = {name: cells.load_notebook(generated_dir / f"{name}.ipynb") for name in sources}
         solutions = {name: _solution_submission(releases[name], sources[name]) for name in sources}
         coupled = coupled_exercises(_reference_answers(sources), _test_sources(sources, exercises), variants)
         mutant_trials = plan_trials(variants, "mutant", coupled)
@@ -297,7 +285,7 @@ def check_assignment(layout: CourseLayout, assignment: str) -> AssignmentReport:
         report.trials = len(mutant_trials) + len(alt_trials)
         grading = _Grading(scratch, assignment, exercises, solutions, generated_dir)
         visible_pass = grading.visible_tests(mutant_trials, scratch_root / "visible")
-        student_version = {name: _load(student_dir / f"{name}.ipynb") for name in sources}
+        student_version = {name: cells.load_notebook(student_dir / f"{name}.ipynb") for name in sources}
         scores, trials = grading.autograde(student_version, mutant_trials + alt_trials, report)
         _judge(report, exercises, variants, scores, trials, visible_pass)
         graded_student_dir = scratch.root / "autograded" / STUDENT_VERSION / assignment
@@ -332,7 +320,7 @@ def _check_student_version_runs(graded_dir: Path, sources: dict[str, Any], repor
         if not path.exists():
             report.fail(f"nbgrader did not run the student version of {name}.ipynb")
             continue
-        notebook = _load(path)
+        notebook = cells.load_notebook(path)
         for error in errors_of(notebook):
             cell = notebook["cells"][error.index]
             if cells.is_grade_cell(cell):
@@ -393,7 +381,7 @@ class _Grading:
             shutil.copytree(self.release_dir, directory, ignore=shutil.ignore_patterns("*.ipynb"))
             results: dict[str, dict[str, Any]] = {}
             for name, notebook in self.submission(trial).items():
-                _save(notebook, directory / f"{name}.ipynb")
+                cells.save_notebook(notebook, directory / f"{name}.ipynb")
                 results[name] = execute_notebook(directory / f"{name}.ipynb", cwd=directory).notebook
             for variant in trial.variants:
                 exercise = self.exercises[variant.exercise]
@@ -424,7 +412,7 @@ class _Grading:
             target = self.scratch.root / "submitted" / student / self.assignment
             shutil.copytree(self.release_dir, target, ignore=shutil.ignore_patterns("*.ipynb"))
             for name, notebook in notebooks.items():
-                _save(notebook, target / f"{name}.ipynb")
+                cells.save_notebook(notebook, target / f"{name}.ipynb")
         try:
             log = run_nbgrader(["autograde", self.assignment], cwd=self.scratch.root)
         except NbgraderError as error:
@@ -441,7 +429,7 @@ class _Grading:
             path = self.scratch.root / "autograded" / trial.student_id / self.assignment / f"{name}.ipynb"
             if not path.exists():
                 return True
-            for cell in _load(path)["cells"]:
+            for cell in cells.load_notebook(path)["cells"]:
                 for output in cell.get("outputs", []):
                     if output.get("output_type") != "error":
                         continue
