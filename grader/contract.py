@@ -382,7 +382,8 @@ class _Grading:
             results: dict[str, dict[str, Any]] = {}
             for name, notebook in self.submission(trial).items():
                 cells.save_notebook(notebook, directory / f"{name}.ipynb")
-                results[name] = execute_notebook(directory / f"{name}.ipynb", cwd=directory).notebook
+                path = directory / f"{name}.ipynb"
+                results[name] = execute_notebook(path, cwd=directory, nbgrader_execution="validate").notebook
             for variant in trial.variants:
                 exercise = self.exercises[variant.exercise]
                 ok = all(cell_passes(cells.find_cell(results[exercise.notebook], test_id)[1])

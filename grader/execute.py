@@ -59,9 +59,19 @@ def errors_of(notebook: dict[str, Any]) -> list[CellError]:
 
 
 def execute_notebook(
-    notebook_path: Path, cwd: Path | None = None, timeout: int = CELL_TIMEOUT_SECONDS
+    notebook_path: Path,
+    cwd: Path | None = None,
+    timeout: int = CELL_TIMEOUT_SECONDS,
+    nbgrader_execution: str | None = None,
 ) -> ExecutionResult:
-    """Run every cell (errors recorded, not raised) in a fresh kernel; time and measure it."""
+    """Run every cell (errors recorded, not raised) in a fresh kernel; time and measure it.
+
+    ``nbgrader_execution`` ("validate" or "autograde") sets ``NBGRADER_EXECUTION`` in the
+    kernel's environment as nbgrader itself does, so the run sees what a graded run sees.
+    """
+    environment = tool_environment()
+    if nbgrader_execution:
+        environment["NBGRADER_EXECUTION"] = nbgrader_execution
     with tempfile.TemporaryDirectory(prefix="eng101-exec-") as scratch:
         out_path = Path(scratch) / "executed.ipynb"
         command = [
@@ -69,7 +79,7 @@ def execute_notebook(
             "--cwd", str(cwd or notebook_path.parent), "--timeout", str(timeout),
         ]
         completed = subprocess.run(
-            command, capture_output=True, text=True, env=tool_environment(), check=False
+            command, capture_output=True, text=True, env=environment, check=False
         )
         if completed.returncode != 0 or not out_path.exists():
             raise RuntimeError(

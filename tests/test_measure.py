@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from eng101.measure import Timing, format_seconds, format_speedup, time_repeated
+from eng101.measure import Timing, format_seconds, format_speedup, time_repeated, under_grader
 
 from .conftest import REPO_ROOT
 
@@ -40,3 +40,14 @@ def test_printed_timings_are_masked_for_nbval() -> None:
         text = re.sub(regex, replace, text)
     assert not re.search(r"\d", text.replace("n=3", "")), text
     assert Path(REPO_ROOT / "tests" / "nbval_sanitize.cfg").exists()
+
+
+def test_under_the_grader_demos_time_one_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = []
+    monkeypatch.delenv("NBGRADER_EXECUTION", raising=False)
+    assert not under_grader()
+    assert len(time_repeated(lambda: calls.append(1), repeat=4).runs) == 4 and len(calls) == 5
+    monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
+    calls.clear()
+    assert under_grader()
+    assert len(time_repeated(lambda: calls.append(1), repeat=4).runs) == 1 and len(calls) == 1
