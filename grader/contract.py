@@ -8,6 +8,7 @@ into a scratch gradebook, which is then read back through ``nbgrader.api``.
 from __future__ import annotations
 
 import copy
+import re
 import shutil
 import tempfile
 from dataclasses import dataclass, field
@@ -19,7 +20,7 @@ from grader.build import generate_scratch_release
 from grader.execute import errors_of, execute_in_copy, execute_notebook
 from grader.layout import MEMORY_BUDGET_BYTES, TIME_BUDGET_SECONDS, CourseLayout
 from grader.nbgrader_cli import NbgraderError, run_nbgrader
-from grader.trials import Trial, coupled_exercises, isolated_trial, plan_trials
+from grader.trials import ROUND_PREFIX, Trial, exercise_dependencies, isolated_trial, plan_trials
 from grader.variants import Variant, VariantFormatError, discover_variants
 
 STUDENT_VERSION = "student-version"
@@ -279,14 +280,16 @@ def check_assignment(layout: CourseLayout, assignment: str) -> AssignmentReport:
 
         releases = {name: cells.load_notebook(generated_dir / f"{name}.ipynb") for name in sources}
         solutions = {name: _solution_submission(releases[name], sources[name]) for name in sources}
-        coupled = coupled_exercises(_reference_answers(sources), _test_sources(sources, exercises), variants)
-        mutant_trials = plan_trials(variants, "mutant", coupled)
-        alt_trials = plan_trials(variants, "alt", coupled)
-        report.trials = len(mutant_trials) + len(alt_trials)
+        dependencies = exercise_dependencies(
+            _reference_answers(sources), _test_sources(sources, exercises), variants
+        )
+        planned = plan_trials(variants, dependencies)
+        report.trials = len(planned)
         grading = _Grading(scratch, assignment, exercises, solutions, generated_dir)
-        visible_pass = grading.visible_tests(mutant_trials, scratch_root / "visible")
         student_version = {name: cells.load_notebook(student_dir / f"{name}.ipynb") for name in sources}
-        scores, trials = grading.autograde(student_version, mutant_trials + alt_trials, report)
+        scores, trials = grading.autograde(student_version, planned, report)
+        visible_pass, unsure = grading.visible_verdicts(trials)
+        visible_pass |= grading.visible_tests(unsure, scratch_root / "visible")
         _judge(report, exercises, variants, scores, trials, visible_pass)
         graded_student_dir = scratch.root / "autograded" / STUDENT_VERSION / assignment
         _check_student_version_runs(graded_student_dir, sources, report)
@@ -367,6 +370,40 @@ class _Grading:
             notebooks[name] = _with_answer(notebooks[name], variant.exercise, variant.source)
         return notebooks
 
+    def visible_verdicts(self, trials: list[Trial]) -> tuple[dict[str, bool], list[Trial]]:
+        """Did each mutant pass the visible tests? Read off its graded run where that is certain.
+
+        A graded test cell holds the visible asserts, then the hidden tests; the line an
+        error was raised on tells which part failed. Where that cannot be told (output on
+        stderr, no line number, a crash) or a batched mutant seems to fail the visible part,
+        the mutant is returned for a real run of the student's visible tests.
+        """
+        passed: dict[str, bool] = {}
+        unsure: list[Trial] = []
+        for trial in trials:
+            graded = self._graded_notebooks(trial)
+            for variant in trial.variants:
+                if variant.kind != "mutant":
+                    continue
+                exercise = self.exercises[variant.exercise]
+                verdicts = [
+                    visible_part_passed(cells.find_cell(graded[exercise.notebook], test_id)[1])
+                    if exercise.notebook in graded else None
+                    for test_id in exercise.test_ids
+                ]
+                if all(verdict is True for verdict in verdicts):
+                    passed[variant.student_id] = True
+                elif trial.isolated and None not in verdicts:
+                    passed[variant.student_id] = False
+                else:
+                    unsure.append(isolated_trial(variant))
+        return passed, unsure
+
+    def _graded_notebooks(self, trial: Trial) -> dict[str, dict[str, Any]]:
+        directory = self.scratch.root / "autograded" / trial.student_id / self.assignment
+        return {name: cells.load_notebook(directory / f"{name}.ipynb")
+                for name in self.solutions if (directory / f"{name}.ipynb").exists()}
+
     def visible_tests(self, trials: list[Trial], workdir: Path) -> dict[str, bool]:
         """Does each mutant pass the tests the student can see? (Else it proves nothing.)
 
@@ -420,7 +457,7 @@ class _Grading:
             log = error.log or str(error)
         scores = read_scores(self.scratch.root, self.assignment, list(submissions), sorted(self.solutions))
         for student in submissions:
-            if student not in scores and not student.startswith(("mutant--round", "alt--round")):
+            if student not in scores and not student.startswith(ROUND_PREFIX):
                 report.fail(f"nbgrader could not grade {student} ({_why_not_graded(log, student)}); "
                             "a variant must fail by its tests, not crash the grader")
         return scores
@@ -438,6 +475,35 @@ class _Grading:
                     if output.get("ename") in CRASHES or outside_exercises:
                         return True
         return False
+
+
+HIDDEN_TESTS_BEGIN = "### BEGIN HIDDEN TESTS"
+_CELL_LINE = re.compile(r"Cell In\[\d+\], line (\d+)")
+_ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def visible_part_passed(cell: dict[str, Any]) -> bool | None:
+    """Of an autograded test cell: did every line before the hidden tests run without error?
+
+    None when the outputs cannot tell: the cell did not run, wrote to stderr (which fails a
+    test cell wherever it came from), or its error carries no line of the cell itself.
+    ipykernel prints the outermost frame first, so the first ``Cell In[n], line k`` is the
+    line of the test cell that was running.
+    """
+    if cell.get("execution_count") is None:
+        return None
+    outputs = cell.get("outputs", [])
+    if any(output.get("output_type") == "stream" and output.get("name") == "stderr" for output in outputs):
+        return None
+    errors = [output for output in outputs if output.get("output_type") == "error"]
+    if not errors:
+        return True
+    lines = cells.source_of(cell).splitlines()
+    hidden_from = next((n for n, line in enumerate(lines, 1) if line.strip() == HIDDEN_TESTS_BEGIN), None)
+    match = _CELL_LINE.search(_ANSI_ESCAPE.sub("", "\n".join(errors[0].get("traceback", []))))
+    if len(errors) != 1 or hidden_from is None or match is None:
+        return None
+    return int(match.group(1)) > hidden_from
 
 
 def _why_not_graded(log: str, student: str) -> str:

@@ -4,9 +4,9 @@ Grading one submission per variant runs the whole notebook once per variant,
 which does not scale to heavy notebooks. When exercises are independent — the
 test cells and answers of one never name what another exercise defines — the
 verdict of ``test_x`` depends only on the answer to ``x``. Then one submission
-can carry a variant for every independent exercise at once: round k holds the
-k-th mutant (or alt) of each. Exercises that name another exercise's functions
-are *coupled* and each of their variants is graded alone. A batched trial that
+can carry a variant for every independent exercise at once. An exercise that
+names another exercise's functions *depends* on it, and the two never share a
+round (the dependent one's tests would see the other's variant). A batched trial that
 crashes (dead kernel, timeout, an error outside the exercises) is re-graded
 variant by variant, so a crash can never pass for a kill.
 """
@@ -17,7 +17,7 @@ import ast
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from grader.variants import Variant, VariantKind
+from grader.variants import Variant
 
 
 @dataclass(frozen=True)
@@ -48,59 +48,78 @@ def _used_names(source: str) -> set[str]:
     return {node.id for node in ast.walk(ast.parse(source)) if isinstance(node, ast.Name)}
 
 
-def coupled_exercises(
+def exercise_dependencies(
     answers: dict[str, str], tests: dict[str, str], variants: Iterable[Variant]
-) -> set[str]:
-    """Exercises whose answer, tests or variants use a name another exercise's answer defines.
+) -> dict[str, set[str]]:
+    """For each exercise, the other exercises whose names its answer, tests or variants use.
 
     ``answers`` maps exercise id to its reference answer, ``tests`` to the full
-    source of its test cells. Source that does not parse counts as coupled.
+    source of its test cells. Source that does not parse depends on every other exercise.
     """
     defined: dict[str, set[str]] = {}
-    coupled: set[str] = set()
+    unparsable: set[str] = set()
     for exercise, answer in answers.items():
         try:
             defined[exercise] = _top_level_names(answer)
         except SyntaxError:
             defined[exercise] = set()
-            coupled.add(exercise)
+            unparsable.add(exercise)
     extra: dict[str, list[str]] = {exercise: [] for exercise in answers}
     for variant in variants:
         extra.setdefault(variant.exercise, []).append(variant.source)
+    dependencies: dict[str, set[str]] = {}
     for exercise in answers:
-        others = set().union(*(names for other, names in defined.items() if other != exercise))
-        others -= defined[exercise]
+        others = {other for other in answers if other != exercise}
         try:
             used = set().union(*(_used_names(s) for s in [answers[exercise], tests.get(exercise, ""),
                                                            *extra[exercise]]))
         except SyntaxError:
-            coupled.add(exercise)
+            unparsable.add(exercise)
+        if exercise in unparsable:
+            dependencies[exercise] = others
             continue
-        if used & others:
-            coupled.add(exercise)
-    return coupled
+        dependencies[exercise] = {other for other in others if used & (defined[other] - defined[exercise])}
+    return dependencies
 
 
-def plan_trials(variants: list[Variant], kind: VariantKind, coupled: set[str]) -> list[Trial]:
-    """Rounds of independent variants of one kind, then each coupled variant alone."""
-    per_exercise: dict[str, list[Variant]] = {}
-    alone: list[Trial] = []
+def coupled_exercises(
+    answers: dict[str, str], tests: dict[str, str], variants: Iterable[Variant]
+) -> set[str]:
+    """Exercises that use a name another exercise's answer defines (or do not parse)."""
+    return {exercise for exercise, uses in exercise_dependencies(answers, tests, variants).items() if uses}
+
+
+def plan_trials(variants: list[Variant], dependencies: dict[str, set[str]]) -> list[Trial]:
+    """Rounds of variants, at most one per exercise, never two exercises where one uses the other.
+
+    Mutants and alts mix: the verdict on a variant reads only its own exercise's test cells,
+    which depend only on its answer and on the answers of exercises it uses, and those are the
+    reference in its round. Exercises with the most variants left are placed first, so the
+    number of rounds is close to the largest number of variants of one exercise.
+    """
+    queues: dict[str, list[Variant]] = {}
     for variant in variants:
-        if variant.kind != kind:
-            continue
-        if variant.exercise in coupled:
-            alone.append(isolated_trial(variant))
+        queues.setdefault(variant.exercise, []).append(variant)
+
+    def conflict(a: str, b: str) -> bool:
+        return b in dependencies.get(a, set()) or a in dependencies.get(b, set())
+
+    trials: list[Trial] = []
+    while any(queues.values()):
+        chosen: list[str] = []
+        for exercise in sorted(queues, key=lambda e: -len(queues[e])):
+            if queues[exercise] and not any(conflict(exercise, other) for other in chosen):
+                chosen.append(exercise)
+        picked = tuple(queues[exercise].pop(0) for exercise in chosen)
+        if len(picked) == 1:
+            trials.append(isolated_trial(picked[0]))
         else:
-            per_exercise.setdefault(variant.exercise, []).append(variant)
-    rounds = max((len(group) for group in per_exercise.values()), default=0)
-    batched = []
-    for number in range(rounds):
-        chosen = tuple(group[number] for group in per_exercise.values() if len(group) > number)
-        if len(chosen) == 1:
-            batched.append(isolated_trial(chosen[0]))
-        else:
-            batched.append(Trial(f"{kind}--round-{number + 1}", chosen))
-    return batched + alone
+            trials.append(Trial(f"{ROUND_PREFIX}{len(trials) + 1}", picked))
+    return trials
+
+
+#: Student ids of batched trials start with this; ids of variants graded alone never do.
+ROUND_PREFIX = "variants--round-"
 
 
 def isolated_trial(variant: Variant) -> Trial:

@@ -174,3 +174,28 @@ def test_a_broken_notebook_fails_its_assignment_not_the_batch(
 
     report = check_or_report(course_copy, "00_welcome")
     assert not report.ok and "could not be checked: JSONDecodeError" in report.failures[0]
+
+
+def _graded_test_cell(outputs: list[dict], executed: bool = True) -> dict:
+    source = "assert f(1) == 1\nassert f(2) == 2\n### BEGIN HIDDEN TESTS\nassert f(3) == 3\n### END HIDDEN TESTS"
+    return {"cell_type": "code", "source": source, "metadata": {}, "outputs": outputs,
+            "execution_count": 4 if executed else None}
+
+
+def _error_at(line: int) -> dict:
+    frame = f"\x1b[0;32mCell In[4], line {line}\x1b[0m\n----> {line} assert ..."
+    return {"output_type": "error", "ename": "AssertionError", "evalue": "",
+            "traceback": ["-----", "AssertionError    Traceback (most recent call last)", frame]}
+
+
+def test_visible_part_is_read_from_the_line_that_failed() -> None:
+    from grader.contract import visible_part_passed
+
+    assert visible_part_passed(_graded_test_cell([])) is True
+    assert visible_part_passed(_graded_test_cell([_error_at(4)])) is True  # a hidden assert failed
+    assert visible_part_passed(_graded_test_cell([_error_at(2)])) is False
+    assert visible_part_passed(_graded_test_cell([], executed=False)) is None
+    stderr = {"output_type": "stream", "name": "stderr", "text": "warning"}
+    assert visible_part_passed(_graded_test_cell([stderr])) is None
+    no_line = {"output_type": "error", "ename": "SyntaxError", "evalue": "", "traceback": ["  File x"]}
+    assert visible_part_passed(_graded_test_cell([no_line])) is None

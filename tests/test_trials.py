@@ -1,10 +1,10 @@
-"""Batching variants into trials: only independent exercises share a submission."""
+"""Batching variants into trials: an exercise never shares a submission with one it depends on."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from grader.trials import coupled_exercises, plan_trials
+from grader.trials import ROUND_PREFIX, coupled_exercises, exercise_dependencies, plan_trials
 from grader.variants import Variant
 
 
@@ -40,16 +40,35 @@ def test_unparsable_source_is_coupled() -> None:
     assert coupled_exercises(ANSWERS, {"plan": "%timeit plan('x')"}, []) == {"plan"}
 
 
-def test_rounds_take_the_kth_variant_of_each_independent_exercise() -> None:
+def test_dependencies_name_the_exercises_used() -> None:
+    tests = {"plan": "assert all(ip_to_int(x) for x in plan('x'))"}
+    assert exercise_dependencies(ANSWERS, tests, []) == {"ip_to_int": set(), "mask": set(), "plan": {"ip_to_int"}}
+    unparsable = exercise_dependencies(ANSWERS, {"mask": "%timeit x"}, [])
+    assert unparsable["mask"] == {"ip_to_int", "plan"}
+
+
+def test_rounds_mix_kinds_and_never_pair_an_exercise_with_one_it_uses() -> None:
     variants = [
         _variant("a", "mutant", "1"), _variant("a", "mutant", "2"), _variant("a", "mutant", "3"),
         _variant("b", "mutant", "1"),
         _variant("c", "mutant", "1"), _variant("c", "mutant", "2"),
-        _variant("a", "alt", "1"),
+        _variant("a", "alt", "1"), _variant("b", "alt", "1"), _variant("c", "alt", "1"),
     ]
-    trials = plan_trials(variants, "mutant", coupled={"c"})
-    assert [[v.name for v in t.variants] for t in trials] == [["1", "1"], ["2"], ["3"], ["1"], ["2"]]
-    assert [t.isolated for t in trials] == [False, True, True, True, True]
-    assert [v.exercise for v in trials[0].variants] == ["a", "b"]
-    assert all(v.kind == "mutant" for t in trials for v in t.variants)
+    trials = plan_trials(variants, {"a": set(), "b": set(), "c": {"a"}})
+    everything = [v for t in trials for v in t.variants]
+    assert sorted(map(id, everything)) == sorted(map(id, variants)), "every variant graded exactly once"
+    for trial in trials:
+        exercises = [v.exercise for v in trial.variants]
+        assert len(set(exercises)) == len(exercises), "one variant per exercise in a trial"
+        assert not {"a", "c"} <= set(exercises), "c uses a: never in one trial"
+        assert trial.isolated == (len(trial.variants) == 1)
+        assert trial.student_id.startswith(ROUND_PREFIX) != trial.isolated
+    assert len(trials) == 7  # a (4 variants) and c (3) never share a trial; b rides along
+    assert any({v.kind for v in t.variants} == {"mutant", "alt"} for t in trials)
     assert len({t.student_id for t in trials}) == len(trials)
+
+
+def test_an_exercise_that_uses_every_other_is_always_alone() -> None:
+    variants = [_variant("a", "mutant", "1"), _variant("b", "mutant", "1"), _variant("b", "alt", "1")]
+    trials = plan_trials(variants, {"a": {"b"}, "b": set()})
+    assert [len(t.variants) for t in trials] == [1, 1, 1]
