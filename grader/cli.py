@@ -166,6 +166,13 @@ def cmd_feedback(layout: CourseLayout, args: argparse.Namespace) -> int:
     return 0 if written else 1
 
 
+def cmd_bench_grading(layout: CourseLayout, args: argparse.Namespace) -> int:
+    from grader.bench_grading import run
+
+    (assignment,) = layout.resolve([args.assignment])
+    return run(layout, assignment, args.students, args.jobs)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m grader", description=__doc__)
     parser.add_argument("--root", type=Path, default=None,
@@ -192,6 +199,13 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("--cell-timeout", type=int, default=60, help="seconds per cell")
     grade.add_argument("--notebook-timeout", type=int, default=600, help="seconds per notebook")
     grade.add_argument("--memory-mib", type=int, default=4096, help="address space per kernel process")
+    bench_grade = sub.add_parser("bench-grading",
+                                 help="time stock nbgrader autograde against grader autograde on a generated class")
+    bench_grade.add_argument("assignment", nargs="?", default="07_acid", metavar="ASSIGNMENT",
+                             help="assignment to generate submissions for (default: 07_acid)")
+    bench_grade.add_argument("--students", type=int, default=40, help="class size (default: 40)")
+    bench_grade.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
+                             help="grader autograde workers (default: cores)")
     feedback = sub.add_parser("feedback", help="feedback HTML per student, without hidden test code")
     feedback.add_argument("assignment", metavar="ASSIGNMENT")
     feedback.add_argument("--student", action="append", default=[], metavar="ID", help="only these students")
@@ -206,7 +220,7 @@ def main(argv: list[str] | None = None) -> int:
         layout = CourseLayout(args.root.resolve()) if args.root else CourseLayout.find()
         handler = {"build": cmd_build, "check": cmd_check, "bench": cmd_bench,
                    "execute": cmd_execute, "autograde": cmd_autograde,
-                   "feedback": cmd_feedback}[args.command]
+                   "feedback": cmd_feedback, "bench-grading": cmd_bench_grading}[args.command]
         return handler(layout, args)
     except (UnknownAssignmentError, FileNotFoundError, NbgraderError) as error:
         print(f"error: {error}", file=sys.stderr)
