@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
 import pytest
 
-from grader.layout import CourseLayout
+from grader.layout import CourseLayout, tool_environment
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+
+# nbgrader, used in-process by some tests, shells out to alembic: the environment's bin/ must be
+# on PATH even when the suite is started as `.venv/bin/python -m pytest` rather than `make test`.
+os.environ["PATH"] = tool_environment()["PATH"]
 
 
 @pytest.fixture(scope="session")
