@@ -182,41 +182,50 @@ def grade_submission(root: str, assignment: str, student: str, notebooks: list[s
     return result
 
 
-def _record_in_gradebook(layout: CourseLayout, assignment: str, students: list[str], staging: Path) -> str:
-    """Phase 2: stock nbgrader Autograde, with execution replaced by the staged notebooks."""
-    from nbconvert.preprocessors import ClearMetadataPreprocessor
-    from nbgrader.converters import Autograde
-    from nbgrader.coursedir import CourseDirectory
-    from nbgrader.preprocessors import (
-        AssignLatePenalties,
-        CheckCellMetadata,
-        IgnorePattern,
-        LimitOutput,
-        SaveAutoGrades,
-    )
+class _GradebookWriter:
+    """Phase 2: stock nbgrader Autograde, with execution replaced by the staged notebooks.
 
-    from grader.staged import UseExecuted
+    Used from the main process only (one writer for SQLite), one student at a time as soon as
+    that student's phase 1 is done, so the bookkeeping overlaps the workers' kernels.
+    """
 
-    warnings.filterwarnings("ignore", module="nbgrader")  # SQLAlchemy autoflush notices from nbgrader's api
-    config = _nbgrader_config(layout.root)
-    config.Autograde.sanitize_preprocessors = []
-    config.Autograde.autograde_preprocessors = [UseExecuted, IgnorePattern, ClearMetadataPreprocessor, LimitOutput,
-                                                SaveAutoGrades, AssignLatePenalties, CheckCellMetadata]
-    config.UseExecuted.staging_dir = str(staging)
-    config.CourseDirectory.submitted_directory = str(staging / "submitted")
-    coursedir = CourseDirectory(config=config)
-    coursedir.assignment_id = assignment
-    log = []
-    for student in students:
-        coursedir.student_id = student
-        converter = Autograde(coursedir=coursedir, config=config)
+    def __init__(self, layout: CourseLayout, assignment: str, staging: Path) -> None:
+        from nbconvert.preprocessors import ClearMetadataPreprocessor
+        from nbgrader.coursedir import CourseDirectory
+        from nbgrader.preprocessors import (
+            AssignLatePenalties,
+            CheckCellMetadata,
+            IgnorePattern,
+            LimitOutput,
+            SaveAutoGrades,
+        )
+
+        from grader.staged import UseExecuted
+
+        warnings.filterwarnings("ignore", module="nbgrader")  # SQLAlchemy autoflush notices from nbgrader's api
+        config = _nbgrader_config(layout.root)
+        config.Autograde.sanitize_preprocessors = []
+        config.Autograde.autograde_preprocessors = [UseExecuted, IgnorePattern, ClearMetadataPreprocessor,
+                                                    LimitOutput, SaveAutoGrades, AssignLatePenalties,
+                                                    CheckCellMetadata]
+        config.UseExecuted.staging_dir = str(staging)
+        config.CourseDirectory.submitted_directory = str(staging / "submitted")
+        self.config = config
+        self.coursedir = CourseDirectory(config=config)
+        self.coursedir.assignment_id = assignment
+        self.errors: list[str] = []
+
+    def record(self, student: str) -> None:
+        from nbgrader.converters import Autograde
+
+        self.coursedir.student_id = student
+        converter = Autograde(coursedir=self.coursedir, config=self.config)
         converter.force = True
         converter.log.setLevel("CRITICAL")  # its errors are reported in our table instead
         try:
             converter.start()
         except Exception as error:  # recorded; the other students are still graded
-            log.append(f"{student}: {error}")
-    return "\n".join(log)
+            self.errors.append(f"{student}: {error}")
 
 
 def ensure_assignment_in_gradebook(layout: CourseLayout, assignment: str) -> None:
@@ -264,17 +273,21 @@ def autograde(layout: CourseLayout, assignment: str, students: list[str] | None,
         p.stem for p in layout.source_notebooks(assignment)]
     results: list[SubmissionResult] = []
     with tempfile.TemporaryDirectory(prefix="eng101-staging-") as staging:
+        writer = _GradebookWriter(layout, assignment, Path(staging))
         with ProcessPoolExecutor(max_workers=max(1, jobs)) as pool:
             futures = {pool.submit(grade_submission, str(layout.root), assignment, student, notebooks, policy,
                                    staging): student for student in chosen}
             for done, future in enumerate(as_completed(futures), start=1):
                 try:
-                    results.append(future.result())
+                    result = future.result()
                 except Exception as error:  # a worker crashed: record it, keep going
-                    results.append(SubmissionResult(futures[future], problems=[f"grader error: {error}"]))
+                    result = SubmissionResult(futures[future], problems=[f"grader error: {error}"])
+                results.append(result)
+                if result.executed:
+                    writer.record(result.student)
                 if progress:
                     _progress(done, len(futures), futures[future])
-        log = _record_in_gradebook(layout, assignment, [r.student for r in results if r.executed], Path(staging))
+        log = "\n".join(writer.errors)
     scores_from_gradebook(layout, assignment, results)
     for result in results:
         if result.score is None and not result.problems:

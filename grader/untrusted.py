@@ -19,6 +19,7 @@ import os
 import re
 import secrets
 import signal
+import subprocess
 import tempfile
 import threading
 import time
@@ -132,7 +133,7 @@ def execute_untrusted(notebook: NotebookNode, workdir: Path, course_root: Path, 
         deadline = threading.Timer(policy.notebook_timeout, _kill, args=(manager,))
         deadline.start()
         try:
-            client.execute()
+            client.execute(stdout=subprocess.DEVNULL)  # the kernel's banner is not the grader's output
         except DeadKernelError:
             reason = "the notebook ran over its time limit" if not deadline.is_alive() else "the kernel died"
             execution.problems.append(reason)
