@@ -30,8 +30,10 @@ c.CourseDirectory.ignore = [
     "variants",
 ]
 
-# Solution stubs: students see exactly this where the reference solution was.
-c.ClearSolutions.code_stub = {"python": "raise NotImplementedError()"}
+# Solution stubs: students see exactly this where the reference solution was; it says what to do next.
+c.ClearSolutions.code_stub = {
+    "python": 'raise NotImplementedError("Replace this line with your answer, then run the test cell below.")'
+}
 
 # A cell that runs longer than this is stopped and counts as failed.
 c.Execute.timeout = 120
