@@ -54,7 +54,7 @@ def _nbgrader_config(root: Path) -> Any:
     return PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config()
 
 
-def _gradebook_location(root: Path) -> tuple[str, str]:
+def gradebook_location(root: Path) -> tuple[str, str]:
     """(db_url, course_id) exactly as nbgrader resolves them for this course root."""
     from nbgrader.coursedir import CourseDirectory
 
@@ -141,7 +141,7 @@ def grade_submission(root: str, assignment: str, student: str, notebooks: list[s
 
     course = Path(root)
     config = _nbgrader_config(course)
-    db_url, course_id = _gradebook_location(course)
+    db_url, course_id = gradebook_location(course)
     result = SubmissionResult(student)
     submitted = course / "submitted" / student / assignment
     release = course / "course" / assignment
@@ -232,7 +232,7 @@ def ensure_assignment_in_gradebook(layout: CourseLayout, assignment: str) -> Non
     """A fresh checkout has no gradebook: record the assignment as generate_assignment would."""
     from nbgrader.api import Gradebook, MissingEntry
 
-    with Gradebook(*_gradebook_location(layout.root)) as gradebook:
+    with Gradebook(*gradebook_location(layout.root)) as gradebook:
         try:
             gradebook.find_assignment(assignment)
             return
@@ -248,7 +248,7 @@ def ensure_assignment_in_gradebook(layout: CourseLayout, assignment: str) -> Non
 def scores_from_gradebook(layout: CourseLayout, assignment: str, results: list[SubmissionResult]) -> None:
     from nbgrader.api import Gradebook, MissingEntry
 
-    with Gradebook(*_gradebook_location(layout.root)) as gradebook:
+    with Gradebook(*gradebook_location(layout.root)) as gradebook:
         for result in results:
             try:
                 submission = gradebook.find_submission(assignment, result.student)

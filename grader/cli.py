@@ -173,6 +173,26 @@ def cmd_bench_grading(layout: CourseLayout, args: argparse.Namespace) -> int:
     return run(layout, assignment, args.students, args.jobs)
 
 
+def cmd_report(layout: CourseLayout, args: argparse.Namespace) -> int:
+    from grader.report import ReportError, write_report
+
+    (assignment,) = layout.resolve([args.assignment])
+    try:
+        report, files = write_report(layout, assignment, args.out.resolve() if args.out else None)
+    except ReportError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    summary = report.summary
+    print(f"{assignment}: {len(report.totals)} graded of {report.students} student(s); score out of "
+          f"{report.max_score:g}: mean {summary['mean']:.1f}, median {summary['median']:g}, "
+          f"min {summary['min']:g}, max {summary['max']:g}")
+    rows = [[c.name, f"{c.max_score:g}", f"{c.pass_rate:.0%}", f"{c.mean_fraction:.0%}"] for c in report.cells]
+    print(render_table(["test cell", "points", "full points", "mean share"], rows))
+    for path in (files.csv, files.distribution, files.pass_rates, files.page):
+        print(f"wrote {path}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m grader", description=__doc__)
     parser.add_argument("--root", type=Path, default=None,
@@ -206,6 +226,9 @@ def build_parser() -> argparse.ArgumentParser:
     bench_grade.add_argument("--students", type=int, default=40, help="class size (default: 40)")
     bench_grade.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
                              help="grader autograde workers (default: cores)")
+    report = sub.add_parser("report", help="grades CSV (stock export columns), plots and an HTML class report")
+    report.add_argument("assignment", metavar="ASSIGNMENT")
+    report.add_argument("--out", type=Path, default=None, help="output folder (default: reports/ASSIGNMENT/)")
     feedback = sub.add_parser("feedback", help="feedback HTML per student, without hidden test code")
     feedback.add_argument("assignment", metavar="ASSIGNMENT")
     feedback.add_argument("--student", action="append", default=[], metavar="ID", help="only these students")
@@ -220,7 +243,8 @@ def main(argv: list[str] | None = None) -> int:
         layout = CourseLayout(args.root.resolve()) if args.root else CourseLayout.find()
         handler = {"build": cmd_build, "check": cmd_check, "bench": cmd_bench,
                    "execute": cmd_execute, "autograde": cmd_autograde,
-                   "feedback": cmd_feedback, "bench-grading": cmd_bench_grading}[args.command]
+                   "feedback": cmd_feedback, "bench-grading": cmd_bench_grading,
+                   "report": cmd_report}[args.command]
         return handler(layout, args)
     except (UnknownAssignmentError, FileNotFoundError, NbgraderError) as error:
         print(f"error: {error}", file=sys.stderr)

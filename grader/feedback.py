@@ -100,12 +100,12 @@ def write_feedback(layout: CourseLayout, assignment: str, students: list[str] | 
     """Feedback pages for every autograded student (or the named ones); returns the files written."""
     from nbgrader.api import Gradebook, MissingEntry
 
-    from grader.autograde import _gradebook_location
+    from grader.autograde import gradebook_location
 
     written = []
     autograded = layout.root / "autograded"
     chosen = students or sorted(p.parent.name for p in autograded.glob(f"*/{assignment}"))
-    with Gradebook(*_gradebook_location(layout.root)) as gradebook:
+    with Gradebook(*gradebook_location(layout.root)) as gradebook:
         for student in chosen:
             for path in sorted((autograded / student / assignment).glob("*.ipynb")):
                 graded = json.loads(path.read_text(encoding="utf-8"))

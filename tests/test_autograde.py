@@ -232,3 +232,31 @@ def test_feedback_shows_outcomes_but_never_hidden_tests(graded) -> None:
     assert "3 / 3" in pages["alice"] and ">passed<" in pages["alice"]
     assert ">failed<" in pages["bob"] and "NotImplementedError" in pages["bob"]
     assert ">failed<" in pages["erin"] and "AssertionError" in pages["erin"]  # the message, not the code
+
+
+def test_class_report_is_the_stock_export_plus_plots(graded, tmp_path: Path) -> None:
+    from grader.report import write_report
+
+    layout, _, results = graded
+    report, files = write_report(layout, ASSIGNMENT, tmp_path / "report")
+    stock_csv = tmp_path / "stock.csv"
+    done = subprocess.run([sys.executable, "-m", "nbgrader", "export", f"--to={stock_csv}"], cwd=layout.root,
+                          capture_output=True, text=True, env=tool_environment(), check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert files.csv.read_text() == stock_csv.read_text()
+    assert files.csv.read_text().splitlines()[0] == (
+        "assignment,duedate,timestamp,student_id,last_name,first_name,email,raw_score,"
+        "late_submission_penalty,score,max_score")
+
+    graded_scores = {r.student: r.score for r in results.values() if r.score is not None}
+    assert report.totals == graded_scores
+    (cell,) = report.cells
+    assert cell.name == f"test_{EXERCISE}" and cell.max_score == 3
+    assert cell.pass_rate == sum(s == 3 for s in graded_scores.values()) / len(graded_scores)
+    assert 0 < cell.pass_rate < 1
+
+    for png in (files.distribution, files.pass_rates):
+        assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 5000
+    page = files.page.read_text()
+    assert files.distribution.name in page and files.pass_rates.name in page and "grades.csv" in page
+    assert f"test_{EXERCISE}" in page and f"{cell.pass_rate:.0%}" in page
