@@ -1,0 +1,18 @@
+# why: one partition per airport and day, the hour filtered in Python: one request, but it reads the whole day
+def flight_items(flight):
+    """Items for one flight: one per access pattern, each keyed so that its question is one query."""
+    order = f"{flight['sched_dep_time']:04d}#{flight['id']:07d}"
+    items = [(f"AIRPORT#{flight['origin']}#{flight['date']}", order, flight)]
+    if flight["tailnum"] is not None:
+        items.append((f"PLANE#{flight['tailnum']}", f"{flight['date']}#{order}", flight))
+    return items
+
+
+def flights_of_plane(store, tailnum, date):
+    """Every flight of `tailnum` on `date` in scheduled departure order: one query."""
+    return [item.doc for item in store.query(f"PLANE#{tailnum}", sk_prefix=f"{date}#")]
+
+
+def departures(store, origin, date, hour):
+    """Every flight from `origin` on `date` scheduled in `hour`: one query."""
+    return [item.doc for item in store.query(f"AIRPORT#{origin}#{date}") if item.doc["hour"] == hour]
