@@ -44,6 +44,8 @@ class CellStats:
 
 @dataclass
 class ClassReport:
+    """One assignment's grades, reduced to what the plots and the page show."""
+
     assignment: str
     max_score: float
     students: int  # in the gradebook
@@ -52,6 +54,7 @@ class ClassReport:
 
     @property
     def summary(self) -> dict[str, float]:
+        """Mean, median, min and max of the graded totals (the numbers an instructor asks first)."""
         values = list(self.totals.values())
         return {"mean": statistics.fmean(values), "median": statistics.median(values),
                 "min": min(values), "max": max(values)}
@@ -96,6 +99,7 @@ def export_csv(db_url: str, assignment: str, target: Path) -> None:
 
 
 def plot_distribution(report: ClassReport, target: Path) -> None:
+    """Histogram of total scores with the maximum and the median marked: is the class bunched or split?"""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -103,16 +107,20 @@ def plot_distribution(report: ClassReport, target: Path) -> None:
 
     figure, axes = plt.subplots(figsize=(7, 3.6), dpi=110)
     top = report.max_score
-    if top and top <= 40 and float(top).is_integer():  # whole points: one bar per score
+    whole_points = bool(top) and top <= 40 and float(top).is_integer()
+    if whole_points:  # one bar per score
         bins = [score - 0.5 for score in range(int(top) + 2)]
     else:
         bins = [edge * top / 10 for edge in range(11)] if top else [0, 1]
     axes.hist(list(report.totals.values()), bins=bins, color="#4c72b0", edgecolor="white")
     axes.axvline(top, color="#b42318", linestyle="--", label=f"max {top:g}")
     axes.axvline(report.summary["median"], color="#1a7f37", label=f"median {report.summary['median']:g}")
-    axes.set(xlabel="score", ylabel="students", xlim=(bins[0], bins[-1]),
+    right = bins[-1] if whole_points else bins[-1] * 1.03  # the max line is drawn at bins[-1]: keep it visible
+    axes.set(xlabel="score", ylabel="students", xlim=(bins[0], right),
              title=f"{report.assignment}: scores of {len(report.totals)} graded submissions")
     axes.yaxis.get_major_locator().set_params(integer=True)
+    if whole_points:  # no ticks at 0.5
+        axes.xaxis.get_major_locator().set_params(integer=True)
     axes.legend()
     figure.tight_layout()
     figure.savefig(target)
@@ -120,13 +128,14 @@ def plot_distribution(report: ClassReport, target: Path) -> None:
 
 
 def plot_pass_rates(report: ClassReport, target: Path) -> None:
+    """Per test cell, full-points share (bar) and mean share of points (dot): which exercise the class missed."""
     import matplotlib
 
     matplotlib.use("Agg")
     from matplotlib import pyplot as plt
 
     names = [cell.name for cell in report.cells]
-    figure, axes = plt.subplots(figsize=(7, 0.9 + 0.45 * len(names)), dpi=110)
+    figure, axes = plt.subplots(figsize=(7, 1.6 + 0.45 * len(names)), dpi=110, layout="constrained")
     positions = range(len(names))
     axes.barh(positions, [c.pass_rate * 100 for c in report.cells], color="#4c72b0", label="full points")
     axes.scatter([c.mean_fraction * 100 for c in report.cells], positions, color="#dd8452", zorder=3,
@@ -134,14 +143,13 @@ def plot_pass_rates(report: ClassReport, target: Path) -> None:
     axes.set_yticks(list(positions), names)
     axes.invert_yaxis()
     axes.set(xlim=(0, 100), xlabel="% of graded submissions", title=f"{report.assignment}: pass rate per exercise")
-    axes.legend(loc="upper center", bbox_to_anchor=(0.5, -0.35 / (0.9 + 0.45 * len(names)) * 3), ncol=2,
-                fontsize="small", frameon=False)
-    figure.tight_layout()
+    figure.legend(loc="outside lower center", ncol=2, fontsize="small", frameon=False)
     figure.savefig(target)
     plt.close(figure)
 
 
 def render_html(report: ClassReport, csv_name: str, distribution_png: str, pass_rate_png: str) -> str:
+    """A self-contained page (inline CSS, images next to it) so the report folder can be zipped or mailed."""
     summary = report.summary
     rows = "\n".join(
         f"<tr><td>{html.escape(c.notebook)}</td><td>{html.escape(c.name)}</td><td>{c.max_score:g}</td>"
@@ -177,6 +185,8 @@ its points. A low pass rate on one cell points at a hard exercise or an unclear 
 
 @dataclass
 class ReportFiles:
+    """Where ``write_report`` put each output, so the CLI can print the paths."""
+
     csv: Path
     distribution: Path
     pass_rates: Path
@@ -184,6 +194,7 @@ class ReportFiles:
 
 
 def write_report(layout: CourseLayout, assignment: str, out_dir: Path | None = None) -> tuple[ClassReport, ReportFiles]:
+    """Collect first, so a missing gradebook or an ungraded assignment fails before any file is written."""
     from grader.autograde import gradebook_location
 
     db_url, _ = gradebook_location(layout.root)
