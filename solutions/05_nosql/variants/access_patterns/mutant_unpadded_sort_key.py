@@ -2,7 +2,8 @@
 def flight_items(flight):
     """Items for one flight: one per access pattern, each keyed so that its question is one query."""
     order = f"{flight['sched_dep_time']}#{flight['id']}"
-    items = [(f"AIRPORT#{flight['origin']}#{flight['date']}", f"{flight['hour']:02d}#{order}", flight)]
+    items = [(f"AIRPORT#{flight['origin']}#{flight['date']}", f"{flight['hour']:02d}#{order}", flight),
+             (f"CARRIER#{flight['carrier']}#{flight['date']}", f"FLIGHT#{flight['id']:07d}", flight)]
     if flight["tailnum"] is not None:
         items.append((f"PLANE#{flight['tailnum']}", f"{flight['date']}#{order}", flight))
     return items
@@ -16,3 +17,9 @@ def flights_of_plane(store, tailnum, date):
 def departures(store, origin, date, hour):
     """Every flight from `origin` on `date` scheduled in `hour`: one query."""
     return [item.doc for item in store.query(f"AIRPORT#{origin}#{date}", sk_prefix=f"{hour:02d}#")]
+
+
+def carrier_day(store, carrier, date):
+    """(airline name, its flights on `date`), or (None, []) if it did not fly that day: one query."""
+    flights = [item.doc for item in store.query(f"CARRIER#{carrier}#{date}")]
+    return (flights[0]["airline_name"] if flights else None), flights
