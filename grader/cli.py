@@ -21,6 +21,7 @@ from grader.layout import (
     tool_environment,
 )
 from grader.nbgrader_cli import NbgraderError
+from grader.sync import assignments_named, release_problems
 from grader.table import render_table
 
 MIB = 2**20
@@ -50,10 +51,29 @@ def format_check_table(reports: list[AssignmentReport]) -> str:
 
 
 def cmd_build(layout: CourseLayout, args: argparse.Namespace) -> int:
+    if args.check:
+        return check_release_in_sync(layout, args.assignments)
     assignments = layout.resolve(args.assignments)
     build(layout, assignments)
     for assignment in assignments:
         print(f"built course/{assignment} from solutions/{assignment}")
+    return 0
+
+
+def check_release_in_sync(layout: CourseLayout, names: list[str]) -> int:
+    """``build --check``: the pre-commit hook's fast check that course/ is the generated release."""
+    assignments = assignments_named(layout, names)
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        problems = dict(zip(assignments, pool.map(lambda a: release_problems(layout, a), assignments), strict=True))
+    stale = [assignment for assignment, found in problems.items() if found]
+    for assignment in stale:
+        for problem in problems[assignment]:
+            print(f"{assignment}: {problem}")
+    if stale:
+        print(f"course/ is not the generated release of: {', '.join(stale)}; run python -m grader build "
+              f"{' '.join(stale)} (and python -m grader execute for changed solutions), then stage course/")
+        return 1
+    print(f"course/ is the generated release of {len(assignments)} assignment(s), without outputs")
     return 0
 
 
@@ -193,6 +213,19 @@ def cmd_report(layout: CourseLayout, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_site(layout: CourseLayout, args: argparse.Namespace) -> int:
+    from grader.site import SiteError, build_site, shown_path
+
+    out = args.out if args.out else layout.root / "site"
+    try:
+        pages = build_site(layout, out)
+    except SiteError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    print(f"site: {len(pages)} notebooks -> {shown_path(out / 'index.html')} (open it in a browser)")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m grader", description=__doc__)
     parser.add_argument("--root", type=Path, default=None,
@@ -212,6 +245,10 @@ def build_parser() -> argparse.ArgumentParser:
                                  help="assignments checked at once (default: cores)")
         if name == "bench":
             command.add_argument("--repeat", type=int, default=3, help="runs per notebook (median)")
+        if name == "build":
+            command.add_argument("--check", action="store_true",
+                                 help="change nothing; exit 1 unless course/ is what the build generates, without "
+                                      "outputs (ASSIGNMENT may also be a path in solutions/ or course/)")
     grade = sub.add_parser("autograde", help="grade submitted/ in parallel, sandboxed, into the gradebook")
     grade.add_argument("assignment", metavar="ASSIGNMENT")
     grade.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="submissions at once (default: cores)")
@@ -232,6 +269,8 @@ def build_parser() -> argparse.ArgumentParser:
     feedback = sub.add_parser("feedback", help="feedback HTML per student, without hidden test code")
     feedback.add_argument("assignment", metavar="ASSIGNMENT")
     feedback.add_argument("--student", action="append", default=[], metavar="ID", help="only these students")
+    site = sub.add_parser("site", help="the course as static HTML pages with a table of contents, built offline")
+    site.add_argument("--out", type=Path, default=None, help="output folder (default: site/ at the course root)")
     return parser
 
 
@@ -244,7 +283,7 @@ def main(argv: list[str] | None = None) -> int:
         handler = {"build": cmd_build, "check": cmd_check, "bench": cmd_bench,
                    "execute": cmd_execute, "autograde": cmd_autograde,
                    "feedback": cmd_feedback, "bench-grading": cmd_bench_grading,
-                   "report": cmd_report}[args.command]
+                   "report": cmd_report, "site": cmd_site}[args.command]
         return handler(layout, args)
     except (UnknownAssignmentError, FileNotFoundError, NbgraderError) as error:
         print(f"error: {error}", file=sys.stderr)
