@@ -106,6 +106,11 @@ def reference_answer(cell: Cell) -> str:
     return "\n".join(kept)
 
 
+def revealed_lines(text: str, secrets: set[str]) -> set[str]:
+    """The secret lines that ``text`` holds as whole lines (a secret may prefix a public line)."""
+    return secrets & {line.strip() for line in text.splitlines()}
+
+
 def secret_lines(notebook: Notebook, min_length: int = 16) -> set[str]:
     """Lines that exist only inside solution or hidden-test regions of a source notebook.
 

@@ -168,7 +168,7 @@ def find_leaks(layout: CourseLayout, assignment: str) -> list[str]:
             source = cells.source_of(cell)
             if cells.ANY_MARKER.search(source):
                 leaks.append(f"{name} cell {index}: an nbgrader solution/hidden-test marker")
-            revealed = secrets & {line.strip() for line in source.splitlines()}
+            revealed = cells.revealed_lines(source, secrets)
             if revealed:
                 leaks.append(f"{name} cell {index}: solution or hidden-test text: {sorted(revealed)[0]!r}")
             if cell.get("outputs") or cell.get("execution_count"):

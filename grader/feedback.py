@@ -12,7 +12,6 @@ hidden line has it blanked.
 from __future__ import annotations
 
 import html
-import json
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -108,8 +107,8 @@ def write_feedback(layout: CourseLayout, assignment: str, students: list[str] | 
     with Gradebook(*gradebook_location(layout.root)) as gradebook:
         for student in chosen:
             for path in sorted((autograded / student / assignment).glob("*.ipynb")):
-                graded = json.loads(path.read_text(encoding="utf-8"))
-                release = json.loads((layout.release_dir(assignment) / path.name).read_text(encoding="utf-8"))
+                graded = cells.load_notebook(path)
+                release = cells.load_notebook(layout.release_dir(assignment) / path.name)
                 try:
                     submitted = gradebook.find_submission_notebook(path.stem, assignment, student)
                     scores = {g.name: (float(g.score), float(g.max_score)) for g in submitted.grades}

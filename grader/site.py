@@ -339,15 +339,14 @@ def leaks_in(page_html: str, secrets: set[str]) -> list[str]:
     public one (``from x import A`` of ``from x import A, B``).
     """
     text = "".join(scan(page_html).text)
-    found = sorted(secrets & {line.strip() for line in text.splitlines()})
+    found = sorted(cells.revealed_lines(text, secrets))
     marker = cells.ANY_MARKER.search(text)
     return found + ([marker.group(0)] if marker else [])
 
 
 def secrets_in_sources(notebook: Notebook, secrets: set[str]) -> set[str]:
     """Secret lines in the cells' sources: what markdown rendering could disguise on the page."""
-    lines = {line.strip() for cell in notebook["cells"] for line in cells.source_of(cell).splitlines()}
-    return secrets & lines
+    return set().union(*(cells.revealed_lines(cells.source_of(cell), secrets) for cell in notebook["cells"]))
 
 
 def _is_local(url: str) -> bool:

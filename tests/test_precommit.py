@@ -5,7 +5,6 @@ Each hook must pass on the clean course and fail, saying why, on the mistake it 
 
 from __future__ import annotations
 
-import json
 import shutil
 import subprocess
 import sys
@@ -124,7 +123,6 @@ def test_outputs_hook_rejects_stale_solution_outputs(repo: Path) -> None:
         output["text"] = "a stale output that the code no longer prints\n"
 
     _edit_notebook(path, tamper_with_an_output)
-    assert json.loads(path.read_text())  # still a valid notebook: only its stored output is stale
     result = run_hook(repo, "solutions-outputs-fresh", str(path.relative_to(repo)))
     assert result.returncode != 0
     assert "failed" in result.stdout.lower(), result.stdout
