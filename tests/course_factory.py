@@ -9,7 +9,9 @@ from pathlib import Path
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
+from grader.cells import reference_answer
 from grader.layout import CourseLayout
+from grader.variants import EDIT_SUFFIX, edit_from_sources
 
 from .conftest import REPO_ROOT
 
@@ -21,7 +23,7 @@ class ExerciseSpec:
     visible: str
     hidden: str
     points: int = 1
-    variants: dict[str, str] = field(default_factory=dict)  # "mutant_x" -> source
+    variants: dict[str, str] = field(default_factory=dict)  # "mutant_x" -> whole source, "# why: ..." first
 
 
 def _meta(grade_id: str, *, solution: bool, points: int | None = None) -> dict:
@@ -57,8 +59,13 @@ def write_assignment(
     directory.mkdir(parents=True, exist_ok=True)
     nbformat.write(notebook, directory / f"{assignment.split('_', 1)[-1]}.ipynb")
     for spec in exercises:
+        reference = reference_answer({"source": spec.solution.strip()})
         for name, source in spec.variants.items():
             path = directory / "variants" / spec.exercise_id / f"{name}.py"
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(source.strip() + "\n", encoding="utf-8")
+            if name.startswith("mutant_"):  # stored as an edit of the reference, as in solutions/
+                why, _, body = source.strip().partition("\n")
+                path.with_suffix(EDIT_SUFFIX).write_text(edit_from_sources(reference, body, why), encoding="utf-8")
+            else:
+                path.write_text(source.strip() + "\n", encoding="utf-8")
     return CourseLayout(root)

@@ -23,6 +23,7 @@ from grader.autograde import SubmissionResult, autograde
 from grader.jail import PIDS_CGROUP_ROOT
 from grader.layout import CourseLayout, tool_environment
 from grader.sandbox import Policy, bubblewrap
+from grader.variants import discover_variants
 
 from .conftest import REPO_ROOT
 
@@ -71,7 +72,8 @@ def _with_answer(answer: str) -> dict:
 
 
 def honest_class(root: Path) -> list[Case]:
-    naive = (REPO_ROOT / "solutions" / ASSIGNMENT / "variants" / EXERCISE / "mutant_naive_log.py").read_text()
+    naive = next(v.source for v in discover_variants(REPO_ROOT / "solutions" / ASSIGNMENT)
+                 if v.kind == "mutant" and v.exercise == EXERCISE and v.name == "naive_log")
     _submit(root, "alice", _with_answer(_reference_answer()))
     _submit(root, "bob", _release())
     _submit(root, "erin", _with_answer(naive))

@@ -70,34 +70,52 @@ def test_cell_passes_follows_nbgrader(outputs: list, passes: bool) -> None:
     assert cell_passes({"outputs": outputs}) is passes
 
 
+def _with_notebook(assignment_dir: Path) -> None:
+    """An assignment whose one exercise, ``f``, is SOLUTION_CELL (the reference the edits apply to)."""
+    assignment_dir.mkdir(parents=True, exist_ok=True)
+    cells.save_notebook({"cells": [SOLUTION_CELL, TEST_CELL], "metadata": {}, "nbformat": 4, "nbformat_minor": 5},
+                        assignment_dir / "a.ipynb")
+
+
 def test_variants_layout(tmp_path: Path) -> None:
+    _with_notebook(tmp_path)
     root = tmp_path / "variants" / "f"
     root.mkdir(parents=True)
-    (root / "mutant_off_by_one.py").write_text("# why: off by one\ndef f(x):\n    return x\n")
+    (root / "mutant_off_by_one.edit").write_text(
+        "# why: off by one\n<<<<<<< SEARCH\n    secret_value = x * 42 + 7\n=======\n"
+        "    secret_value = x * 42 + 8\n>>>>>>> REPLACE\n")
     (root / "alt_loop.py").write_text("# why: loops\ndef f(x):\n    return x\n")
     found = discover_variants(tmp_path)
-    assert [(v.kind, v.name, v.exercise) for v in found] == [
-        ("alt", "loop", "f"), ("mutant", "off_by_one", "f")]
+    assert [(v.kind, v.name, v.exercise, v.path.name) for v in found] == [
+        ("alt", "loop", "f", "alt_loop.py"), ("mutant", "off_by_one", "f", "mutant_off_by_one.edit")]
     assert found[1].why == "off by one"
     assert found[1].student_id == "mutant--f--off_by_one"
+    assert found[1].source == (
+        '# why: off by one\ndef f(x):\n    """Doc."""\n    secret_value = x * 42 + 8\n    return secret_value\n')
 
 
 @pytest.mark.parametrize(
     ("relative", "content", "message"),
     [
         ("f/guess_x.py", "# why: x\n", "mutant_"),
-        ("f/mutant_x.py", "def f(): pass\n", "# why:"),
-        ("mutant_x.py", "# why: x\n", "variants/<exercise_id>"),
+        ("f/alt_x.py", "def f(): pass\n", "# why:"),
+        ("f/mutant_x.edit", "<<<<<<< SEARCH\n    return secret_value\n=======\n    return 0\n>>>>>>> REPLACE\n",
+         "# why:"),
+        ("f/mutant_x.py", "# why: x\ndef f(x):\n    return 0\n", "stored as an edit of the reference"),
+        ("f/alt_x.edit", "# why: x\n", "alternative answer is a complete file"),
+        ("mutant_x.edit", "# why: x\n", "variants/<exercise_id>"),
         ("f/mutant_x.txt", "# why: x\n", "variants/<exercise_id>"),
     ],
 )
 def test_variants_bad_layout_is_a_clear_error(tmp_path: Path, relative: str, content: str,
                                               message: str) -> None:
+    _with_notebook(tmp_path)
     path = tmp_path / "variants" / relative
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(content)
-    with pytest.raises(VariantFormatError, match=message.replace("<", ".").replace(">", ".")):
+    with pytest.raises(VariantFormatError, match=message.replace("<", ".").replace(">", ".")) as error:
         discover_variants(tmp_path)
+    assert str(path) in str(error.value)
 
 
 def test_ignore_list_agrees_with_nbgrader_config() -> None:
