@@ -32,7 +32,11 @@ $(STAMP): requirements.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required, found " + sys.version.split()[0] + "; run make PYTHON=python3.11 ...")'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade "pip>=24"
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	@# The lock is the complete set, installed as it is (--no-deps). It leaves out one optional extra
+	@# that jsonschema imports when present: rfc3987-syntax compiles a grammar at import (about 3 s in
+	@# every nbformat/nbgrader process) to check "iri" strings that no notebook schema uses.
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -r requirements.lock
+	$(BIN)/python -m pip uninstall --quiet --disable-pip-version-check -y rfc3987-syntax lark 2>/dev/null || true
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	@# System packages, best effort (needs root and apt): bubblewrap sandboxes student code when
 	@# grading; Debian's chromium runs the browser tests (Playwright cannot download one offline).
