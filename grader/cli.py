@@ -34,7 +34,7 @@ def _score(value: float | None, maximum: float) -> str:
 def format_check_table(reports: list[AssignmentReport]) -> str:
     headers = [
         "assignment", "exercises", "points", "student", "solution", "mutants killed",
-        "alts accepted", "graded runs", "leaks", "in sync", "time s", "peak MiB", "result",
+        "alts accepted", "stock runs", "leaks", "in sync", "time s", "peak MiB", "result",
     ]
     rows = []
     for r in reports:
@@ -82,15 +82,78 @@ def cmd_check(layout: CourseLayout, args: argparse.Namespace) -> int:
     if not assignments:
         print("no assignments found in solutions/", file=sys.stderr)
         return 1
+    if args.repeat < 1:
+        print("--repeat must be at least 1", file=sys.stderr)
+        return 2
     with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
-        reports = list(pool.map(lambda a: check_or_report(layout, a), assignments))
+        reports = list(pool.map(
+            lambda a: check_or_report(layout, a, repeat=args.repeat, fast=not args.stock), assignments
+        ))
+    if args.repeat > 1:
+        print(format_repeat_table(reports))
+    if args.timings:
+        print(format_timings_table(reports))
     return print_check_results(reports)
 
 
-def check_or_report(layout: CourseLayout, assignment: str) -> AssignmentReport:
+def cmd_equivalence(layout: CourseLayout, args: argparse.Namespace) -> int:
+    from grader.equivalence import compare_with_stock
+
+    failed = False
+    rows = []
+    for assignment in layout.resolve(args.assignments):
+        result = compare_with_stock(layout, assignment)
+        failed |= not result.ok
+        rows.append([assignment, result.compared, len(result.fallbacks), len(result.differences),
+                     len(result.not_graded), "ok" if result.ok else "FAIL"])
+        for line in result.differences:
+            print(f"DIFFERS {assignment}: {line}")
+        for label in result.not_graded:
+            print(f"NOT GRADED {assignment}: {label} (stock nbgrader gave no score)")
+        for label, why in sorted(result.fallbacks.items()):
+            print(f"STOCK ONLY {assignment}: {label}: {why}")
+    print(render_table(["assignment", "variants compared", "left to stock", "cells differing", "not graded",
+                        "result"], rows))
+    return 1 if failed else 0
+
+
+def format_repeat_table(reports: list[AssignmentReport]) -> str:
+    """Per variant: killed k/N (mutants) or full marks k/N (alternatives)."""
+    rows = []
+    for report in reports:
+        for label, (good, runs) in sorted(report.variant_runs.items()):
+            kind = "killed" if label.startswith("mutant") else "full marks"
+            verdict = "ok" if good == runs else "FAIL"
+            rows.append([report.assignment, label, f"{kind} {good}/{runs}", verdict])
+    return render_table(["assignment", "variant", "runs", "result"], rows)
+
+
+TIMED_PHASES = ("setup", "solution run", "fast path", "stock nbgrader", "visible tests")
+
+
+def format_timings_table(reports: list[AssignmentReport]) -> str:
+    """Seconds per phase, so an author sees where a check's time goes."""
+    rows = []
+    for r in reports:
+        phases = [r.timings.get(phase, 0.0) for phase in TIMED_PHASES]
+        rows.append([r.assignment, *(f"{seconds:.1f}" for seconds in phases), f"{sum(phases):.1f}",
+                     f"{r.fast_variants}/{r.stock_variants}"])
+    table = render_table(["assignment", *(f"{phase} s" for phase in TIMED_PHASES), "total s",
+                          "variants fast/stock"], rows)
+    reasons = [f"  {r.assignment} {label}: {why}" for r in reports for label, why in sorted(r.fallbacks.items())]
+    if reasons:
+        table += "\nGraded by stock nbgrader instead of the fast path:\n" + "\n".join(reasons)
+    slow = [f"  {r.assignment} {label}: {why}" for r in reports for label, why in sorted(r.snapshots.items())]
+    if slow:
+        table += ("\nFast path from an earlier snapshot (close what the demos open to avoid it):\n"
+                  + "\n".join(slow))
+    return table
+
+
+def check_or_report(layout: CourseLayout, assignment: str, repeat: int = 1, fast: bool = True) -> AssignmentReport:
     """Check one assignment; anything unexpected (a broken notebook, ...) fails it, not the batch."""
     try:
-        return check_assignment(layout, assignment)
+        return check_assignment(layout, assignment, repeat=repeat, fast=fast)
     except Exception as error:  # recorded with its reason; the other assignments still run
         report = AssignmentReport(assignment)
         report.fail(f"could not be checked: {type(error).__name__}: {error}")
@@ -236,6 +299,7 @@ def build_parser() -> argparse.ArgumentParser:
         ("check", "verify the exercise contract and print a table"),
         ("bench", "execute every solution notebook and print time and memory vs budget"),
         ("execute", "re-execute solution notebooks in place (refresh stored outputs)"),
+        ("equivalence", "grade every variant with the fast path and with stock nbgrader; compare per cell"),
     ]:
         command = sub.add_parser(name, help=helptext)
         command.add_argument("assignments", nargs="*", metavar="ASSIGNMENT",
@@ -243,12 +307,22 @@ def build_parser() -> argparse.ArgumentParser:
         if name == "check":
             command.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
                                  help="assignments checked at once (default: cores)")
+            command.add_argument("--repeat", type=int, default=1, metavar="N",
+                                 help="grade every variant N times: a mutant must be killed N/N, an "
+                                      "alternative get full marks N/N (authors: 20 before submitting)")
+            command.add_argument("--timings", action="store_true",
+                                 help="also print the seconds spent per phase (setup, solution run, "
+                                      "fast path, stock nbgrader, visible tests) per assignment")
+            command.add_argument("--stock", action="store_true",
+                                 help="grade every variant with stock nbgrader autograde (no fast path)")
         if name == "bench":
             command.add_argument("--repeat", type=int, default=3, help="runs per notebook (median)")
         if name == "build":
             command.add_argument("--check", action="store_true",
                                  help="change nothing; exit 1 unless course/ is what the build generates, without "
                                       "outputs (ASSIGNMENT may also be a path in solutions/ or course/)")
+    sub.add_parser("variants", help="mutants as edits of the reference: make-edit, verify, reference, show "
+                                    "(python -m grader variants -h)")
     grade = sub.add_parser("autograde", help="grade submitted/ in parallel, sandboxed, into the gradebook")
     grade.add_argument("assignment", metavar="ASSIGNMENT")
     grade.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="submissions at once (default: cores)")
@@ -275,13 +349,18 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["variants"]:  # its own argparse: make-edit, verify, reference, show
+        from grader.variants import main as variants_main
+
+        return variants_main(argv[1:])
     args = build_parser().parse_args(argv)
     # nbgrader, used in-process too, shells out to alembic: the environment's bin/ must be on PATH.
     os.environ["PATH"] = tool_environment()["PATH"]
     try:
         layout = CourseLayout(args.root.resolve()) if args.root else CourseLayout.find()
         handler = {"build": cmd_build, "check": cmd_check, "bench": cmd_bench,
-                   "execute": cmd_execute, "autograde": cmd_autograde,
+                   "execute": cmd_execute, "autograde": cmd_autograde, "equivalence": cmd_equivalence,
                    "feedback": cmd_feedback, "bench-grading": cmd_bench_grading,
                    "report": cmd_report, "site": cmd_site}[args.command]
         return handler(layout, args)

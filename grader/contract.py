@@ -11,6 +11,9 @@ import copy
 import re
 import shutil
 import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,6 +21,7 @@ from typing import Any
 from grader import cells
 from grader.build import generate_scratch_release
 from grader.execute import errors_of, execute_in_copy, execute_notebook
+from grader.fastpath import FastResults, Outcome, run_fast_path
 from grader.layout import MEMORY_BUDGET_BYTES, TIME_BUDGET_SECONDS, CourseLayout
 from grader.nbgrader_cli import NbgraderError, run_nbgrader
 from grader.trials import ROUND_PREFIX, Trial, exercise_dependencies, isolated_trial, plan_trials
@@ -52,7 +56,14 @@ class AssignmentReport:
     peak_rss_bytes: int | None = None
     failures: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
-    trials: int = 0  # graded submissions the variants needed (batched where sound)
+    trials: int = 0  # stock graded submissions the variants needed (batched where sound)
+    fast_variants: int = 0  # variants graded by the forking fast path
+    stock_variants: int = 0  # variants it handed to stock nbgrader (see fallbacks)
+    fallbacks: dict[str, str] = field(default_factory=dict)  # variant label -> why stock graded it
+    snapshots: dict[str, str] = field(default_factory=dict)  # variant label -> why it re-ran earlier cells
+    repeat: int = 1
+    variant_runs: dict[str, tuple[int, int]] = field(default_factory=dict)  # label -> (good runs, runs)
+    timings: dict[str, float] = field(default_factory=dict)  # phase -> seconds
 
     @property
     def ok(self) -> bool:
@@ -236,8 +247,25 @@ def _total(per_cell: dict[str, tuple[float, float]], only: list[str] | None = No
 # --- the check -------------------------------------------------------------------------
 
 
-def check_assignment(layout: CourseLayout, assignment: str) -> AssignmentReport:
-    report = AssignmentReport(assignment)
+@contextmanager
+def _timed(report: AssignmentReport, phase: str) -> Iterator[None]:
+    started = time.perf_counter()
+    try:
+        yield
+    finally:
+        report.timings[phase] = report.timings.get(phase, 0.0) + time.perf_counter() - started
+
+
+def check_assignment(
+    layout: CourseLayout, assignment: str, repeat: int = 1, fast: bool = True
+) -> AssignmentReport:
+    """The contract for one assignment; variants graded ``repeat`` times each.
+
+    ``fast`` grades variants with the forking fast path (grader.fastpath) and hands to
+    stock nbgrader only those it cannot run safely; the student version and the reference
+    are always graded by stock ``nbgrader autograde``.
+    """
+    report = AssignmentReport(assignment, repeat=repeat)
     source_paths = layout.source_notebooks(assignment)
     sources = {path.stem: cells.load_notebook(path) for path in source_paths}
     exercises = collect_exercises(sources, report)
@@ -263,37 +291,122 @@ def check_assignment(layout: CourseLayout, assignment: str) -> AssignmentReport:
 
     with tempfile.TemporaryDirectory(prefix=f"eng101-check-{assignment}-") as tmp:
         scratch_root = Path(tmp)
-        try:
-            scratch = generate_scratch_release(layout, assignment, scratch_root / "course")
-        except NbgraderError as error:
-            report.fail(f"nbgrader generate_assignment failed: {error}")
-            return report
-        generated_dir = scratch.release_dir(assignment)
-        report.out_of_sync = compare_releases(generated_dir, layout.release_dir(assignment))
-        report.failures.extend(f"not in sync: {problem}" for problem in report.out_of_sync)
-        report.leaks = find_leaks(layout, assignment)
-        report.failures.extend(f"leak: {leak}" for leak in report.leaks)
+        with _timed(report, "setup"):
+            try:
+                scratch = generate_scratch_release(layout, assignment, scratch_root / "course")
+            except NbgraderError as error:
+                report.fail(f"nbgrader generate_assignment failed: {error}")
+                return report
+            generated_dir = scratch.release_dir(assignment)
+            report.out_of_sync = compare_releases(generated_dir, layout.release_dir(assignment))
+            report.failures.extend(f"not in sync: {problem}" for problem in report.out_of_sync)
+            report.leaks = find_leaks(layout, assignment)
+            report.failures.extend(f"leak: {leak}" for leak in report.leaks)
 
-        _check_solution_runs(layout, assignment, sources, scratch_root / "solution-run", report)
+        if not fast:  # else the fast path's reference run measures it, and stock's shows errors
+            with _timed(report, "solution run"):
+                _check_solution_runs(layout, assignment, sources, scratch_root / "solution-run", report)
         committed_dir = layout.release_dir(assignment)
         student_dir = committed_dir if committed_dir.is_dir() else generated_dir
 
         releases = {name: cells.load_notebook(generated_dir / f"{name}.ipynb") for name in sources}
         solutions = {name: _solution_submission(releases[name], sources[name]) for name in sources}
+        with _timed(report, "fast path"):
+            if fast:
+                quick = run_fast_path(solutions, sources, {e: x.notebook for e, x in exercises.items()},
+                                      variants, generated_dir, scratch_root / "fast", repeat)
+            else:
+                quick = FastResults(fallbacks={v.student_id: "fast path turned off" for v in variants})
+        by_id = {variant.student_id: variant for variant in variants}
+        report.fallbacks = {by_id[sid].label: why for sid, why in quick.fallbacks.items()}
+        report.warnings.extend(quick.errors)
+        report.snapshots = {by_id[sid].label: why for sid, why in quick.snapshots.items()}
+        if fast and report.fallbacks:
+            report.warnings.append(f"{len(report.fallbacks)} variant(s) graded by stock nbgrader, not the fast "
+                                   "path (python -m grader check --timings says why)")
+        stock_variants = [variant for variant in variants if variant.student_id in quick.fallbacks]
+        report.fast_variants, report.stock_variants = len(variants) - len(stock_variants), len(stock_variants)
         dependencies = exercise_dependencies(
-            _reference_answers(sources), _test_sources(sources, exercises), variants
+            _reference_answers(sources), _test_sources(sources, exercises), stock_variants
         )
-        planned = plan_trials(variants, dependencies)
-        report.trials = len(planned)
+        planned = plan_trials(stock_variants, dependencies)
+        report.trials = len(planned) * repeat
         grading = _Grading(scratch, assignment, exercises, solutions, generated_dir)
         student_version = {name: cells.load_notebook(student_dir / f"{name}.ipynb") for name in sources}
-        scores, trials = grading.autograde(student_version, planned, report)
-        visible_pass, unsure = grading.visible_verdicts(trials)
-        visible_pass |= grading.visible_tests(unsure, scratch_root / "visible")
-        _judge(report, exercises, variants, scores, trials, visible_pass)
+        outcomes: dict[str, list[Outcome]] = dict(quick.outcomes)
+        with _timed(report, "stock nbgrader"):
+            scores, trials = grading.autograde(student_version, planned, report)
+            for run in range(1, repeat):
+                more, more_trials = grading.autograde_trials(planned, report, suffix=f"--run{run}")
+                _collect_stock(grading, more, more_trials, outcomes)
+            _collect_stock(grading, scores, trials, outcomes)
+        with _timed(report, "visible tests"):
+            unsure = [by_id[sid] for sid, runs in outcomes.items()
+                      if by_id[sid].kind == "mutant" and any(run.visible_passed is None for run in runs)]
+            passed = grading.visible_tests([isolated_trial(v) for v in unsure], scratch_root / "visible")
+            for sid, verdict in passed.items():
+                for run in outcomes.get(sid, []):
+                    if run.visible_passed is None:
+                        run.visible_passed = verdict
+        if fast:
+            if REFERENCE in scores:
+                _compare_reference(report, quick.reference, scores[REFERENCE])
+            _check_reference_runs(scratch.root / "autograded" / REFERENCE / assignment, sources, report)
+            _record_budget(report, quick.reference_seconds, quick.peak_rss_bytes)
+        all_dependencies = exercise_dependencies(
+            _reference_answers(sources), _test_sources(sources, exercises), variants
+        )
+        _judge(report, exercises, variants, scores, outcomes, all_dependencies)
         graded_student_dir = scratch.root / "autograded" / STUDENT_VERSION / assignment
         _check_student_version_runs(graded_student_dir, sources, report)
     return report
+
+
+def _collect_stock(
+    grading: _Grading, scores: Scores, trials: list[Trial], outcomes: dict[str, list[Outcome]]
+) -> None:
+    """Outcomes of stock-graded trials, per variant, with the visible verdict read off the run."""
+    verdicts, unsure = grading.visible_verdicts(trials)
+    unsure_ids = {variant.student_id for trial in unsure for variant in trial.variants}
+    for trial in trials:
+        if trial.student_id not in scores:
+            continue
+        for variant in trial.variants:
+            sid = variant.student_id
+            visible = None if sid in unsure_ids else verdicts.get(sid, variant.kind != "mutant")
+            outcomes.setdefault(sid, []).append(
+                Outcome(scores[trial.student_id], visible, isolated=trial.isolated)
+            )
+
+
+def _compare_reference(report: AssignmentReport, fast: dict[str, tuple[float, float]],
+                       stock: dict[str, tuple[float, float]]) -> None:
+    """The fast path's own reference run must score every cell as stock nbgrader did."""
+    differing = sorted(cell for cell in set(fast) | set(stock) if fast.get(cell) != stock.get(cell))
+    if differing:
+        report.fail(
+            "the fast path disagrees with stock nbgrader on the reference: "
+            + ", ".join(f"{cell} fast {fast.get(cell)} stock {stock.get(cell)}" for cell in differing)
+        )
+
+
+def _check_reference_runs(graded_dir: Path, sources: dict[str, Any], report: AssignmentReport) -> None:
+    """No cell of the reference may raise: read from stock nbgrader's run of it."""
+    for name in sources:
+        path = graded_dir / f"{name}.ipynb"
+        if not path.exists():
+            report.fail(f"nbgrader did not run the reference solution of {name}.ipynb")
+            continue
+        for error in errors_of(cells.load_notebook(path)):
+            report.fail(f"solution {name}.ipynb cell {error.index} raised {error.ename}: {error.evalue}")
+
+
+def _record_budget(report: AssignmentReport, seconds: float, peak: int) -> None:
+    report.seconds, report.peak_rss_bytes = seconds, peak
+    if peak > MEMORY_BUDGET_BYTES:
+        report.fail(f"peak memory {peak / 2**20:.0f} MiB is over the {MEMORY_BUDGET_BYTES / 2**20:.0f} MiB budget")
+    if seconds > TIME_BUDGET_SECONDS:
+        report.warnings.append(f"ran {seconds:.1f} s, over the {TIME_BUDGET_SECONDS:.0f} s budget (see grader bench)")
 
 
 def _check_solution_runs(
@@ -306,11 +419,7 @@ def _check_solution_runs(
         peak = max(peak, result.peak_rss_bytes)
         for error in result.errors:
             report.fail(f"solution {name}.ipynb cell {error.index} raised {error.ename}: {error.evalue}")
-    report.seconds, report.peak_rss_bytes = seconds, peak
-    if peak > MEMORY_BUDGET_BYTES:
-        report.fail(f"peak memory {peak / 2**20:.0f} MiB is over the {MEMORY_BUDGET_BYTES / 2**20:.0f} MiB budget")
-    if seconds > TIME_BUDGET_SECONDS:
-        report.warnings.append(f"ran {seconds:.1f} s, over the {TIME_BUDGET_SECONDS:.0f} s budget (see grader bench)")
+    _record_budget(report, seconds, peak)
 
 
 def _check_student_version_runs(graded_dir: Path, sources: dict[str, Any], report: AssignmentReport) -> None:
@@ -445,6 +554,19 @@ class _Grading:
             trials = [t for t in trials if t not in suspects] + retries
         return scores, trials
 
+    def autograde_trials(
+        self, trials: list[Trial], report: AssignmentReport, suffix: str
+    ) -> tuple[Scores, list[Trial]]:
+        """Grade the trials again under new student ids (``--repeat``); crashed batches alone."""
+        renamed = [Trial(trial.student_id + suffix, trial.variants) for trial in trials]
+        scores = self._run({t.student_id: self.submission(t) for t in renamed}, report)
+        suspects = [t for t in renamed if not t.isolated and (t.student_id not in scores or self._crashed(t))]
+        if suspects:
+            retries = [Trial(v.student_id + suffix, (v,)) for trial in suspects for v in trial.variants]
+            scores |= self._run({t.student_id: self.submission(t) for t in retries}, report)
+            renamed = [t for t in renamed if t not in suspects] + retries
+        return scores, renamed
+
     def _run(self, submissions: dict[str, dict[str, dict[str, Any]]], report: AssignmentReport) -> Scores:
         for student, notebooks in submissions.items():
             target = self.scratch.root / "submitted" / student / self.assignment
@@ -457,7 +579,7 @@ class _Grading:
             log = error.log or str(error)
         scores = read_scores(self.scratch.root, self.assignment, list(submissions), sorted(self.solutions))
         for student in submissions:
-            if student not in scores and not student.startswith(ROUND_PREFIX):
+            if student not in scores and not student.startswith(ROUND_PREFIX) and "--run" not in student:
                 report.fail(f"nbgrader could not grade {student} ({_why_not_graded(log, student)}); "
                             "a variant must fail by its tests, not crash the grader")
         return scores
@@ -522,13 +644,24 @@ def _why_not_graded(log: str, student: str) -> str:
     return errors[0] if errors else "no grade in the gradebook; see nbgrader's log"
 
 
+def _users_of(exercise: str, dependencies: dict[str, set[str]]) -> set[str]:
+    """The exercises that use ``exercise``'s names, directly or through another exercise."""
+    users: set[str] = set()
+    frontier = {exercise}
+    while frontier:
+        found = {e for e, uses in dependencies.items() if uses & frontier and e not in users}
+        users |= found
+        frontier = found
+    return users - {exercise}
+
+
 def _judge(
     report: AssignmentReport,
     exercises: dict[str, Exercise],
     variants: list[Variant],
     scores: Scores,
-    trials: list[Trial],
-    visible_pass: dict[str, bool],
+    outcomes: dict[str, list[Outcome]],
+    dependencies: dict[str, set[str]],
 ) -> None:
     if STUDENT_VERSION in scores:
         report.student_score, _ = _total(scores[STUDENT_VERSION])
@@ -539,31 +672,46 @@ def _judge(
         if report.solution_score != report.points or maximum != report.points:
             lost = [name for name, (s, m) in scores[REFERENCE].items() if s < m]
             report.fail(f"the reference solution scores {report.solution_score:g}/{report.points:g}; lost: {lost}")
-    trial_of = {variant.student_id: trial for trial in trials for variant in trial.variants}
     for variant in variants:
         if variant.kind == "mutant":
             report.mutants_total += 1
         else:
             report.alts_total += 1
-        trial = trial_of.get(variant.student_id)
-        per_cell = scores.get(trial.student_id) if trial else None
-        if per_cell is None:
-            continue
-        got, maximum = _total(per_cell, exercises[variant.exercise].test_ids)
+        runs = outcomes.get(variant.student_id, [])
+        if not runs:
+            continue  # not graded: _run has recorded why
+        test_ids = exercises[variant.exercise].test_ids
         if variant.kind == "mutant":
-            if not visible_pass.get(variant.student_id, False):
+            if any(run.visible_passed is not True for run in runs):
                 report.fail(
                     f"{variant.label} fails the visible tests; a mutant must pass them to show "
                     "that the hidden tests catch what the visible ones miss"
                 )
-            elif got >= maximum:
+                continue
+            killed = sum(1 for run in runs if _total(run.scores, test_ids)[0] < _total(run.scores, test_ids)[1])
+            report.variant_runs[variant.label] = (killed, len(runs))
+            if killed == len(runs):
+                report.mutants_killed += 1
+            elif killed == 0:
                 report.fail(f"{variant.label} scores full marks: the hidden tests miss it ({variant.why})")
             else:
-                report.mutants_killed += 1
+                report.fail(f"{variant.label} is killed in only {killed} of {len(runs)} runs: a race left "
+                            f"to chance; force the interleaving in the hidden tests ({variant.why})")
         else:
-            total, _ = _total(per_cell)
-            if got == maximum and (not trial.isolated or total == report.points):
-                report.alts_accepted += 1
+            # An alternative must earn full marks on its own tests and leave every exercise that does
+            # not build on it whole. Exercises that build on it run their reference answers against
+            # it, and those may rely on the reference's private names (a subclass): not judged here.
+            users = _users_of(variant.exercise, dependencies)
+            judged = [t for e, x in exercises.items() if e not in users for t in x.test_ids]
+            lost_runs = []
+            for run in runs:
+                got, maximum = _total(run.scores, test_ids)
+                total, full = _total(run.scores, judged)
+                if not (got == maximum and (not run.isolated or total == full)):
+                    lost_runs.append([name for name, (s, m) in run.scores.items() if s < m])
+            report.variant_runs[variant.label] = (len(runs) - len(lost_runs), len(runs))
+            if lost_runs:
+                report.fail(f"{variant.label} is correct but loses points in {len(lost_runs)} of "
+                            f"{len(runs)} runs; lost: {lost_runs[0]}")
             else:
-                lost = [name for name, (s, m) in per_cell.items() if s < m]
-                report.fail(f"{variant.label} is correct but loses points; lost: {lost}")
+                report.alts_accepted += 1

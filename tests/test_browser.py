@@ -27,6 +27,8 @@ ARTIFACTS = REPO_ROOT / "test-artifacts" / "browser"
 ASSIGNMENT, NOTEBOOK = "01_subnets", "subnets.ipynb"
 EXERCISE = "ip_int_conversion"
 UI_TIMEOUT_MS = 60_000  # generous: the suite runs notebooks on both cores meanwhile
+# expect() keeps its own 5 s default, which a loaded machine misses while the notebook renders.
+expect.set_options(timeout=UI_TIMEOUT_MS)
 
 # Little-endian: the classic byte-order slip. The visible test names the expected value.
 WRONG_ANSWER = '''\
