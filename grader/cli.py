@@ -87,7 +87,8 @@ def cmd_check(layout: CourseLayout, args: argparse.Namespace) -> int:
         return 2
     with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
         reports = list(pool.map(
-            lambda a: check_or_report(layout, a, repeat=args.repeat, fast=not args.stock), assignments
+            lambda a: check_or_report(layout, a, repeat=args.repeat, fast=not args.stock,
+                                      against_stock=args.against_stock), assignments
         ))
     if args.repeat > 1:
         print(format_repeat_table(reports))
@@ -104,16 +105,17 @@ def cmd_equivalence(layout: CourseLayout, args: argparse.Namespace) -> int:
     for assignment in layout.resolve(args.assignments):
         result = compare_with_stock(layout, assignment)
         failed |= not result.ok
-        rows.append([assignment, result.compared, len(result.fallbacks), len(result.differences),
-                     len(result.not_graded), "ok" if result.ok else "FAIL"])
+        rows.append([assignment, result.compared, result.cells_compared, result.cells_skipped,
+                     len(result.fallbacks), len(result.differences), len(result.not_graded),
+                     "ok" if result.ok else "FAIL"])
         for line in result.differences:
             print(f"DIFFERS {assignment}: {line}")
         for label in result.not_graded:
             print(f"NOT GRADED {assignment}: {label} (stock nbgrader gave no score)")
         for label, why in sorted(result.fallbacks.items()):
             print(f"STOCK ONLY {assignment}: {label}: {why}")
-    print(render_table(["assignment", "variants compared", "left to stock", "cells differing", "not graded",
-                        "result"], rows))
+    print(render_table(["assignment", "variants compared", "cells compared", "cells not judged",
+                        "left to stock", "cells differing", "not graded", "result"], rows))
     return 1 if failed else 0
 
 
@@ -150,10 +152,12 @@ def format_timings_table(reports: list[AssignmentReport]) -> str:
     return table
 
 
-def check_or_report(layout: CourseLayout, assignment: str, repeat: int = 1, fast: bool = True) -> AssignmentReport:
+def check_or_report(
+    layout: CourseLayout, assignment: str, repeat: int = 1, fast: bool = True, against_stock: bool = False
+) -> AssignmentReport:
     """Check one assignment; anything unexpected (a broken notebook, ...) fails it, not the batch."""
     try:
-        return check_assignment(layout, assignment, repeat=repeat, fast=fast)
+        return check_assignment(layout, assignment, repeat=repeat, fast=fast, against_stock=against_stock)
     except Exception as error:  # recorded with its reason; the other assignments still run
         report = AssignmentReport(assignment)
         report.fail(f"could not be checked: {type(error).__name__}: {error}")
@@ -315,6 +319,9 @@ def build_parser() -> argparse.ArgumentParser:
                                       "fast path, stock nbgrader, visible tests) per assignment")
             command.add_argument("--stock", action="store_true",
                                  help="grade every variant with stock nbgrader autograde (no fast path)")
+            command.add_argument("--against-stock", action="store_true",
+                                 help="also grade the fast path's variants with stock nbgrader (batched) and "
+                                      "fail on any graded cell where they disagree")
         if name == "bench":
             command.add_argument("--repeat", type=int, default=3, help="runs per notebook (median)")
         if name == "build":

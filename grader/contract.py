@@ -64,6 +64,7 @@ class AssignmentReport:
     repeat: int = 1
     variant_runs: dict[str, tuple[int, int]] = field(default_factory=dict)  # label -> (good runs, runs)
     timings: dict[str, float] = field(default_factory=dict)  # phase -> seconds
+    stock_comparison: tuple[int, int] = (0, 0)  # (variants, graded cells) compared with stock nbgrader
 
     @property
     def ok(self) -> bool:
@@ -257,9 +258,12 @@ def _timed(report: AssignmentReport, phase: str) -> Iterator[None]:
 
 
 def check_assignment(
-    layout: CourseLayout, assignment: str, repeat: int = 1, fast: bool = True
+    layout: CourseLayout, assignment: str, repeat: int = 1, fast: bool = True, against_stock: bool = False
 ) -> AssignmentReport:
     """The contract for one assignment; variants graded ``repeat`` times each.
+
+    ``against_stock`` also grades every fast-path variant with stock nbgrader (in the same batches
+    the stock fallback uses) and fails on any graded cell where the two disagree.
 
     ``fast`` grades variants with the forking fast path (grader.fastpath) and hands to
     stock nbgrader only those it cannot run safely; the student version and the reference
@@ -357,6 +361,9 @@ def check_assignment(
             _reference_answers(sources), _test_sources(sources, exercises), variants
         )
         _judge(report, exercises, variants, scores, outcomes, all_dependencies)
+        if fast and against_stock:
+            with _timed(report, "stock nbgrader"):
+                _compare_with_stock(report, grading, exercises, variants, quick, all_dependencies)
         graded_student_dir = scratch.root / "autograded" / STUDENT_VERSION / assignment
         _check_student_version_runs(graded_student_dir, sources, report)
     return report
@@ -377,6 +384,45 @@ def _collect_stock(
             outcomes.setdefault(sid, []).append(
                 Outcome(scores[trial.student_id], visible, isolated=trial.isolated)
             )
+
+
+def _compare_with_stock(
+    report: AssignmentReport, grading: _Grading, exercises: dict[str, Exercise], variants: list[Variant],
+    quick: FastResults, dependencies: dict[str, set[str]],
+) -> None:
+    """Grade the fast path's variants with stock nbgrader too; every graded cell must agree.
+
+    Stock grades them in batches (never two exercises where one uses the other), so each cell is
+    compared with the fast run of the variant it sees in that batch — its own exercise's, or that of
+    an exercise it builds on — or with the fast path's reference run when it sees none. The tests of
+    exercises built on a mutant's exercise are not compared: the contract does not judge them, and a
+    racy mutant makes them pass or fail by chance under stock nbgrader too.
+    """
+    compared = [v for v in variants if v.student_id in quick.outcomes]
+    planned = plan_trials(compared, {e: uses for e, uses in dependencies.items()})
+    scores, trials = grading.autograde_trials(planned, report, suffix="--stock")
+    owner = {test_id: exercise.exercise_id for exercise in exercises.values() for test_id in exercise.test_ids}
+    cells_compared = 0
+    for trial in trials:
+        stock = scores.get(trial.student_id)
+        if stock is None:
+            report.fail(f"stock nbgrader could not grade {trial.student_id} to compare with the fast path")
+            continue
+        users = {v.student_id: _users_of(v.exercise, dependencies) for v in trial.variants}
+        for cell, value in sorted(stock.items()):
+            exercise = owner.get(cell, "")
+            # The variant this cell sees: its own exercise's, or the one of an exercise it builds on.
+            affecting = [v for v in trial.variants if v.exercise == exercise or exercise in users[v.student_id]]
+            if len(affecting) > 1 or (affecting and affecting[0].exercise != exercise
+                                      and affecting[0].kind == "mutant"):
+                continue  # built on two variants at once, or on a mutant: not judged
+            variant = affecting[0] if affecting else None
+            fast = quick.outcomes[variant.student_id][0].scores.get(cell) if variant else quick.reference.get(cell)
+            cells_compared += 1
+            if fast != value:
+                who = variant.label if variant else f"the reference (in {trial.student_id})"
+                report.fail(f"the fast path disagrees with stock nbgrader: {who}, {cell}: fast {fast}, stock {value}")
+    report.stock_comparison = (len(compared), cells_compared)
 
 
 def _compare_reference(report: AssignmentReport, fast: dict[str, tuple[float, float]],

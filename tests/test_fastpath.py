@@ -1,41 +1,28 @@
 """The contract's fast path (grader.fastpath, grader.forkrun) grades exactly as stock nbgrader.
 
-The equivalence tests grade every variant of three notebooks both ways, chosen where a fork is
-least innocent: 07 (SQLite files, threads, a child process killed mid-transaction), 17 (SQLite
-services that keep connections open, threads, a killed orchestrator) and 20 (threads preempted
-line by line through ``sys.settrace``). 03 (a server thread and socket, thread and process pools,
-asyncio) passes too, by ``python -m grader equivalence 03_concurrency``; it is left out of the
-suite because its stock side alone costs two minutes. The synthetic courses prove that the comparison fails on a
+The real notebooks are compared with stock nbgrader, cell by cell, in tests/test_contract.py
+(``against_stock`` for 07, 17 and 20). Here, synthetic courses prove that the comparison fails on
+a deliberately broken fast path, that an unsafe fork point is handled from a snapshot, that a file
+left open is private to each run, and that a mutant killed only in some runs is reported with
+``--repeat``. The synthetic courses prove that the comparison fails on a
 deliberately broken fast path, that an unsafe fork point is handled from a snapshot, and that a
 mutant killed only in some runs is reported with ``--repeat``.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
+import nbformat
 import pytest
 
 from grader import fastpath
 from grader.build import build
-from grader.contract import check_assignment
+from grader.contract import AssignmentReport, check_assignment
 from grader.equivalence import compare_with_stock
 from grader.fastpath import _names, last_cell_needed
 from grader.layout import CourseLayout
-from grader.variants import discover_variants
 
 from .conftest import REPO_ROOT
 from .course_factory import ExerciseSpec, write_assignment
-
-
-@pytest.mark.parametrize("assignment", ["07_acid", "17_saga", "20_mutex_semaphore"])
-def test_fast_path_scores_every_cell_as_stock_nbgrader(repo_layout: CourseLayout, assignment: str) -> None:
-    result = compare_with_stock(repo_layout, assignment)
-    variants = discover_variants(repo_layout.solutions_dir / assignment)
-    assert not result.fallbacks, f"the fast path left variants to stock, so they were not compared: {result.fallbacks}"
-    assert result.compared == len(variants) > 0
-    assert result.ok, "\n".join(result.differences + result.not_graded)
-
 
 # A journal that each run appends to: private files per run give one entry, shared files more.
 JOURNAL = ExerciseSpec(
@@ -81,46 +68,31 @@ def test_equivalence_catches_a_fast_path_that_shares_files(
                for line in result.differences), result.differences
 
 
-SERVER_THREAD = (
+# One synthetic course, checked once with --repeat 4, holds three independent exercises:
+#   first_line: reads through a file handle a demo cell left open (read-only): each run must reopen
+#               it, or the runs would share its offset and the parent's next read would find the end;
+#   double:     a mutant wrong only every other run (a race left to chance): killed 2 of 4 runs;
+#   server_alive: a demo thread is alive across it, so its runs must come from a snapshot taken
+#               before the thread started.
+HANDLE_CELL = "from pathlib import Path\n\nPath('lines.txt').write_text('alpha\\nbeta\\n')\nHANDLE = open('lines.txt')"
+SERVER_CELL = (
     "import threading\n\n"
     "stop = threading.Event()\n"
     "server = threading.Thread(target=stop.wait, name='demo-server')\n"
     "server.start()  # alive across the exercise below: forking here would lose it\n"
 )
-
-
-def test_unsafe_fork_point_runs_from_a_snapshot(tmp_path: Path) -> None:
-    spec = ExerciseSpec(
-        "server_alive",
-        "def server_alive():\n    ### BEGIN SOLUTION\n    return server.is_alive()\n    ### END SOLUTION",
-        "assert server_alive() is True", "assert server_alive() is True and not stop.is_set()",
+EXERCISES = [
+    ExerciseSpec(
+        "first_line",
+        "def first_line():\n    ### BEGIN SOLUTION\n    return HANDLE.readline()\n    ### END SOLUTION",
+        "assert first_line() == 'alpha\\n'", "assert HANDLE.readline() == 'beta\\n'",
         variants={
-            "mutant_stopped": "# why: stops the server it was asked about\ndef server_alive():\n"
-                              "    alive = server.is_alive()\n    stop.set()\n    return alive",
-            "alt_enumerate": "# why: looks the thread up by name\nimport threading\n\n\ndef server_alive():\n"
-                             "    return any(t.name == 'demo-server' for t in threading.enumerate())",
+            "mutant_reads_two": "# why: reads one line too many\ndef first_line():\n    line = HANDLE.readline()\n"
+                                "    HANDLE.readline()\n    return line",
+            "alt_iter": "# why: next() on the file\ndef first_line():\n    return next(HANDLE)",
         },
-    )
-    layout = write_assignment(tmp_path, "95_server", [spec], closing_code="stop.set()\nserver.join()")
-    notebook_path = layout.solutions_dir / "95_server" / "server.ipynb"
-    import nbformat
-
-    notebook = nbformat.read(notebook_path, as_version=4)
-    notebook.cells.insert(2, nbformat.v4.new_code_cell(SERVER_THREAD, id="server"))
-    nbformat.write(notebook, notebook_path)
-    build(layout, ["95_server"])
-    report = check_assignment(layout, "95_server")
-    assert report.ok, report.failures
-    assert report.fast_variants == 2 and report.stock_variants == 0, report.fallbacks
-    assert report.mutants_killed == 1 and report.alts_accepted == 1
-
-
-def test_mutant_killed_in_only_some_runs_fails_with_repeat(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    counter = tmp_path / "runs"
-    monkeypatch.setenv("ENG101_TEST_COUNTER", str(counter))  # outside every run's private files
-    spec = ExerciseSpec(
+    ),
+    ExerciseSpec(
         "double",
         "def double(x):\n    ### BEGIN SOLUTION\n    return 2 * x\n    ### END SOLUTION",
         "assert double(2) == 4", "assert double(-3) == -6",
@@ -134,42 +106,65 @@ def test_mutant_killed_in_only_some_runs_fails_with_repeat(
                             "    return 2 * x if runs % 2 else x",
             "alt_add": "# why: adds\ndef double(x):\n    return x + x",
         },
-    )
-    layout = write_assignment(tmp_path / "course", "94_flaky", [spec])
-    build(layout, ["94_flaky"])
-    report = check_assignment(layout, "94_flaky", repeat=4)
-    assert report.variant_runs["mutant double/flaky"] == (2, 4)
-    assert report.variant_runs["alt double/add"] == (4, 4)
-    assert any("killed in only 2 of 4 runs" in failure for failure in report.failures), report.failures
-
-
-def test_file_left_open_read_only_is_private_to_each_run(tmp_path: Path) -> None:
-    # Each run reads the first line through a handle a demo cell left open. Sharing the open file
-    # (and its offset) with the parent would move the parent's and the next run's reads to the end.
-    spec = ExerciseSpec(
-        "first_line",
-        "def first_line():\n    ### BEGIN SOLUTION\n    return HANDLE.readline()\n    ### END SOLUTION",
-        "assert first_line() == 'alpha\\n'", "assert HANDLE.readline() == 'beta\\n'",
+    ),
+    ExerciseSpec(
+        "server_alive",
+        "def server_alive():\n    ### BEGIN SOLUTION\n    return server.is_alive()\n    ### END SOLUTION",
+        "assert server_alive() is True", "assert server_alive() is True and not stop.is_set()",
         variants={
-            "mutant_reads_two": "# why: reads one line too many\ndef first_line():\n    line = HANDLE.readline()\n"
-                                "    HANDLE.readline()\n    return line",
-            "alt_iter": "# why: next() on the file\ndef first_line():\n    return next(HANDLE)",
+            "mutant_stopped": "# why: stops the server it was asked about\ndef server_alive():\n"
+                              "    alive = server.is_alive()\n    stop.set()\n    return alive",
+            "alt_enumerate": "# why: looks the thread up by name\nimport threading\n\n\ndef server_alive():\n"
+                             "    return any(t.name == 'demo-server' for t in threading.enumerate())",
         },
-    )
-    layout = write_assignment(tmp_path, "93_handle", [spec])
-    notebook_path = layout.solutions_dir / "93_handle" / "handle.ipynb"
-    import nbformat
+    ),
+]
 
+
+@pytest.fixture(scope="module")
+def repeated_report(tmp_path_factory: pytest.TempPathFactory) -> AssignmentReport:
+    root = tmp_path_factory.mktemp("hazards")
+    counter = root / "runs"  # outside every run's private files
+    layout = write_assignment(root / "course", "95_hazards", EXERCISES, closing_code="stop.set()\nserver.join()")
+    notebook_path = layout.solutions_dir / "95_hazards" / "hazards.ipynb"
     notebook = nbformat.read(notebook_path, as_version=4)
-    notebook.cells.insert(2, nbformat.v4.new_code_cell(
-        "from pathlib import Path\n\nPath('lines.txt').write_text('alpha\\nbeta\\n')\nHANDLE = open('lines.txt')",
-        id="handle",
-    ))
+    notebook.cells.insert(2, nbformat.v4.new_code_cell(HANDLE_CELL, id="handle"))
+    server_alive_at = next(i for i, c in enumerate(notebook.cells) if "def server_alive" in c.source)
+    notebook.cells.insert(server_alive_at, nbformat.v4.new_code_cell(SERVER_CELL, id="server"))
     nbformat.write(notebook, notebook_path)
-    build(layout, ["93_handle"])
-    report = check_assignment(layout, "93_handle")
-    assert report.ok, report.failures
-    assert report.fast_variants == 2 and not report.snapshots, report.snapshots
+    build(layout, ["95_hazards"])
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("ENG101_TEST_COUNTER", str(counter))
+        return check_assignment(layout, "95_hazards", repeat=4)
+
+
+pytestmark_hazards = pytest.mark.xdist_group("hazards")
+
+
+@pytestmark_hazards
+def test_file_left_open_read_only_is_private_to_each_run(repeated_report: AssignmentReport) -> None:
+    assert repeated_report.variant_runs["mutant first_line/reads_two"] == (4, 4)
+    assert repeated_report.variant_runs["alt first_line/iter"] == (4, 4)
+    assert not [label for label in repeated_report.snapshots if "first_line" in label]
+
+
+@pytestmark_hazards
+def test_mutant_killed_in_only_some_runs_fails_with_repeat(repeated_report: AssignmentReport) -> None:
+    assert repeated_report.variant_runs["mutant double/flaky"] == (2, 4)
+    assert repeated_report.variant_runs["alt double/add"] == (4, 4)
+    failures = [f for f in repeated_report.failures if "double/flaky" in f]
+    assert failures and "killed in only 2 of 4 runs" in failures[0], repeated_report.failures
+
+
+@pytestmark_hazards
+def test_unsafe_fork_point_runs_from_a_snapshot(repeated_report: AssignmentReport) -> None:
+    assert repeated_report.variant_runs["mutant server_alive/stopped"] == (4, 4)
+    assert repeated_report.variant_runs["alt server_alive/enumerate"] == (4, 4)
+    assert sorted(repeated_report.snapshots) == ["alt server_alive/enumerate", "mutant server_alive/stopped"]
+    assert "threads alive: demo-server" in repeated_report.snapshots["mutant server_alive/stopped"]
+    assert repeated_report.fast_variants == 6 and repeated_report.stock_variants == 0, repeated_report.fallbacks
+    # The only failure is the flaky mutant's.
+    assert [f for f in repeated_report.failures if "double/flaky" not in f] == []
 
 
 def _cells(*sources: str) -> list[dict[str, object]]:
