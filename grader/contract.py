@@ -13,6 +13,7 @@ import shutil
 import tempfile
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -315,12 +316,23 @@ def check_assignment(
 
         releases = {name: cells.load_notebook(generated_dir / f"{name}.ipynb") for name in sources}
         solutions = {name: _solution_submission(releases[name], sources[name]) for name in sources}
-        with _timed(report, "fast path"):
-            if fast:
-                quick = run_fast_path(solutions, sources, {e: x.notebook for e, x in exercises.items()},
-                                      variants, generated_dir, scratch_root / "fast", repeat)
-            else:
-                quick = FastResults(fallbacks={v.student_id: "fast path turned off" for v in variants})
+        grading = _Grading(scratch, assignment, exercises, solutions, generated_dir)
+        student_version = {name: cells.load_notebook(student_dir / f"{name}.ipynb") for name in sources}
+
+        def judge_of_record() -> tuple[Scores, list[Trial]]:
+            with _timed(report, "stock nbgrader"):
+                return grading.autograde(student_version, [], report)
+
+        # Stock nbgrader grades the student version and the reference while the fast path runs.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            stock_of_record = pool.submit(judge_of_record)
+            with _timed(report, "fast path"):
+                if fast:
+                    quick = run_fast_path(solutions, sources, {e: x.notebook for e, x in exercises.items()},
+                                          variants, generated_dir, scratch_root / "fast", repeat)
+                else:
+                    quick = FastResults(fallbacks={v.student_id: "fast path turned off" for v in variants})
+            scores, _ = stock_of_record.result()
         by_id = {variant.student_id: variant for variant in variants}
         report.fallbacks = {by_id[sid].label: why for sid, why in quick.fallbacks.items()}
         report.warnings.extend(quick.errors)
@@ -335,15 +347,11 @@ def check_assignment(
         )
         planned = plan_trials(stock_variants, dependencies)
         report.trials = len(planned) * repeat
-        grading = _Grading(scratch, assignment, exercises, solutions, generated_dir)
-        student_version = {name: cells.load_notebook(student_dir / f"{name}.ipynb") for name in sources}
         outcomes: dict[str, list[Outcome]] = dict(quick.outcomes)
         with _timed(report, "stock nbgrader"):
-            scores, trials = grading.autograde(student_version, planned, report)
-            for run in range(1, repeat):
-                more, more_trials = grading.autograde_trials(planned, report, suffix=f"--run{run}")
+            for run in range(repeat if planned else 0):
+                more, more_trials = grading.autograde_trials(planned, report, suffix=f"--run{run}" if run else "")
                 _collect_stock(grading, more, more_trials, outcomes)
-            _collect_stock(grading, scores, trials, outcomes)
         with _timed(report, "visible tests"):
             unsure = [by_id[sid] for sid, runs in outcomes.items()
                       if by_id[sid].kind == "mutant" and any(run.visible_passed is None for run in runs)]

@@ -28,7 +28,7 @@ def test_every_hook_is_local_and_uses_the_course_environment() -> None:
     config = yaml.safe_load((REPO_ROOT / ".pre-commit-config.yaml").read_text())
     hooks = [hook for repo in config["repos"] for hook in repo["hooks"]]
     assert {repo["repo"] for repo in config["repos"]} == {"local"}, "hook repositories are unreachable offline"
-    assert {hook["id"] for hook in hooks} == {"ruff", "course-in-sync", "solutions-outputs-fresh"}
+    assert {hook["id"] for hook in hooks} == {"ruff", "course-in-sync", "solutions-outputs-fresh", "mutants-apply"}
     assert all(hook["entry"].startswith("tools/python-in-env ") for hook in hooks)
 
 
@@ -74,7 +74,7 @@ def _first_code_cell(notebook: dict) -> dict:
 
 
 def test_the_hooks_pass_on_the_clean_course(repo: Path) -> None:
-    for hook in ("ruff", "course-in-sync", "solutions-outputs-fresh"):
+    for hook in ("ruff", "course-in-sync", "solutions-outputs-fresh", "mutants-apply"):
         result = run_hook(repo, hook)
         assert result.returncode == 0, f"{hook} failed on the clean course:\n{result.stdout}{result.stderr}"
         assert "Passed" in result.stdout, f"{hook} did not run:\n{result.stdout}"
@@ -126,4 +126,20 @@ def test_outputs_hook_rejects_stale_solution_outputs(repo: Path) -> None:
     result = run_hook(repo, "solutions-outputs-fresh", str(path.relative_to(repo)))
     assert result.returncode != 0
     assert "failed" in result.stdout.lower(), result.stdout
+
+
+def test_mutants_hook_rejects_an_edit_the_reference_outgrew(repo: Path) -> None:
+    path = repo / "solutions" / ASSIGNMENT / NOTEBOOK
+    edit = next((repo / "solutions" / ASSIGNMENT / "variants").rglob("mutant_*.edit"))
+    searched = edit.read_text().split("<<<<<<< SEARCH\n", 1)[1].splitlines()[0]
+
+    def change_the_searched_line(notebook: dict) -> None:
+        for cell in notebook["cells"]:
+            if searched in cells.source_of(cell):
+                cell["source"] = cells.source_of(cell).replace(searched, searched + "  # reworded")
+
+    _edit_notebook(path, change_the_searched_line)
+    result = run_hook(repo, "mutants-apply", str(path.relative_to(repo)))
+    assert result.returncode != 0
+    assert edit.name in result.stdout and "no longer applies to the reference" in result.stdout, result.stdout
 
