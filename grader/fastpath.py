@@ -54,7 +54,6 @@ class FastResults:
     peak_rss_bytes: int = 0
     #: Runner failures (not a variant's fault): e.g. a cell of the reference that hung.
     errors: list[str] = field(default_factory=list)
-    raw: dict[str, Any] = field(default_factory=dict)  # notebook -> the runner's report
     #: variant student_id -> why it ran from an earlier snapshot (re-running the cells in between)
     snapshots: dict[str, str] = field(default_factory=dict)
 
@@ -232,7 +231,6 @@ def run_fast_path(
             stop = last_cell_needed(executed, index, [v.source, reference], tests_of[v.exercise], graded)
             jobs.append({"id": v.student_id, "replace": {str(index): v.source}, "stop": stop})
         report = _run_runner(name, executed, jobs, release_dir, scratch / name, repeat)
-        results.raw[name] = report
         results.forks += report.get("forks", 0)
         results.reference_seconds += report.get("reference_seconds", 0.0)
         results.peak_rss_bytes = max(results.peak_rss_bytes, report.get("peak_rss_bytes", 0))

@@ -39,7 +39,6 @@ from __future__ import annotations
 
 import asyncio
 import ctypes
-import errno
 import json
 import multiprocessing
 import os
@@ -175,8 +174,8 @@ def _mapped_under(base: Path) -> set[str]:
         lines = Path("/proc/self/maps").read_text().splitlines()
     except OSError:
         return set()
-    return {line.split(maxsplit=5)[5] for line in lines if len(line.split(maxsplit=5)) == 6
-            and line.split(maxsplit=5)[5].startswith(prefix)}
+    fields = (line.split(maxsplit=5) for line in lines)
+    return {f[5] for f in fields if len(f) == 6 and f[5].startswith(prefix)}
 
 
 def fork_state(
@@ -582,6 +581,6 @@ if __name__ == "__main__":
         code = main()
     except OSError as error:
         print(f"grader.forkrun: {error}", file=sys.stderr)
-        code = 1 if error.errno != errno.ENOENT else 2
+        code = 1
     sys.stdout.flush()
     os._exit(code)  # skip atexit: the notebook's finalizers are not ours to run
