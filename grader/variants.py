@@ -31,7 +31,7 @@ Authors write a mutant as a whole file and let ``make-edit`` store it::
     python -m grader.variants reference ASSIGNMENT_DIR EXERCISE_ID > /tmp/mutant_<slug>.py
     # make the mistake in /tmp/mutant_<slug>.py, first line '# why: ...'
     python -m grader.variants make-edit ASSIGNMENT_DIR EXERCISE_ID /tmp/mutant_<slug>.py
-    python -m grader.variants verify [ASSIGNMENT_DIR ...]   # every edit still applies
+    python -m grader.variants verify [PATH ...]   # every edit still applies (in the assignments of PATHs)
 """
 
 from __future__ import annotations
@@ -401,6 +401,26 @@ def _assignment_dir(name: str) -> Path:
     raise FileNotFoundError(f"no assignment directory {name!r} (give e.g. solutions/01_subnets)")
 
 
+def _assignments_touched(names: Sequence[str]) -> list[Path]:
+    """The assignments named, or holding these paths (directories or files: a commit's staged files)."""
+    solutions = CourseLayout.find().solutions_dir.resolve()
+    dirs: list[Path] = []
+    for name in names:
+        path = Path(name).resolve()
+        if not path.exists() and (solutions / name).is_dir():
+            path = solutions / name  # an assignment's name
+        if path.is_dir() and any(path.glob("*.ipynb")):  # an assignment directory, wherever it is
+            if path not in dirs:
+                dirs.append(path)
+            continue
+        if not path.is_relative_to(solutions) or path == solutions:
+            raise FileNotFoundError(f"{name!r} is not in an assignment of {solutions} (give e.g. solutions/01_subnets)")
+        assignment = solutions / path.relative_to(solutions).parts[0]
+        if assignment not in dirs:
+            dirs.append(assignment)
+    return dirs
+
+
 def _all_assignment_dirs() -> list[Path]:
     layout = CourseLayout.find()
     return [layout.solutions_dir / name for name in layout.assignments()]
@@ -452,8 +472,9 @@ def build_parser() -> argparse.ArgumentParser:
                       help="the mutant: the reference answer with the mistake, first line '# why: ...'")
     make.add_argument("--why", default=None, help="what it gets wrong (instead of the file's first line)")
     check = sub.add_parser("verify", help="apply every mutant edit; print the problems, exit 1 if any")
-    check.add_argument("assignment_dirs", nargs="*", metavar="ASSIGNMENT_DIR",
-                       help="e.g. solutions/01_subnets (default: every assignment)")
+    check.add_argument("assignment_dirs", nargs="*", metavar="PATH",
+                       help="assignments, or files in them (a commit's staged files): e.g. solutions/01_subnets "
+                            "(default: every assignment)")
     reference = sub.add_parser("reference", help="print an exercise's reference answer (to start a mutant from)")
     reference.add_argument("assignment_dir", metavar="ASSIGNMENT_DIR")
     reference.add_argument("exercise", metavar="EXERCISE_ID")
@@ -468,7 +489,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         if args.command == "verify":
-            dirs = [_assignment_dir(name) for name in args.assignment_dirs] or _all_assignment_dirs()
+            dirs = _assignments_touched(args.assignment_dirs) if args.assignment_dirs else _all_assignment_dirs()
             problems = verify(dirs)
             for problem in problems:
                 print(problem)
