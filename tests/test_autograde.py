@@ -73,7 +73,7 @@ def _with_answer(answer: str) -> dict:
 
 def honest_class(root: Path) -> list[Case]:
     naive = next(v.source for v in discover_variants(REPO_ROOT / "solutions" / ASSIGNMENT)
-                 if v.kind == "mutant" and v.exercise == EXERCISE and v.name == "naive_log")
+                 if v.kind == "mutant" and v.exercise == EXERCISE and v.name == "log_epsilon")
     _submit(root, "alice", _with_answer(_reference_answer()))
     _submit(root, "bob", _release())
     _submit(root, "erin", _with_answer(naive))

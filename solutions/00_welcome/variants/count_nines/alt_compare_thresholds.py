@@ -1,4 +1,4 @@
-# why: float logarithm rounded to 9 decimals before flooring, which absorbs the binary error
+# why: compares with the floats 0.9, 0.99, ...: rounding to a float keeps order, so no decimal arithmetic is needed
 import math
 
 
@@ -6,4 +6,7 @@ def count_nines(availability: float) -> int:
     """Whole nines of an availability in [0, 1): 0.999 -> 3, 0.9995 -> 3."""
     if math.isnan(availability) or availability < 0 or availability >= 1:
         raise ValueError(f"not an availability: {availability}")
-    return int(math.floor(round(-math.log10(1 - availability), 9)))
+    nines = 0
+    while availability >= float("0." + "9" * (nines + 1)):
+        nines += 1
+    return nines
