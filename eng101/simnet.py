@@ -104,6 +104,7 @@ class SimNetwork:
         self._random = random.Random(self.seed)
         self._side: dict[Hashable, int] = dict.fromkeys(self.nodes, 0)
         self._crashed: set[Hashable] = set()
+        self._planned_losses: dict[tuple[Hashable, Hashable], int | None] = {}
         self.sent: Counter[tuple[Hashable, Hashable]] = Counter()
         self.dropped = 0
 
@@ -135,6 +136,35 @@ class SimNetwork:
         self._check_node(node)
         self._crashed.discard(node)
 
+    def lose_messages(self, source: Hashable, destination: Hashable, count: int | None = None) -> None:
+        """Lose the next ``count`` messages from ``source`` to ``destination`` (every one if None).
+
+        A deterministic fault plan: one direction of one link, e.g. the reply a replica sends after
+        it has already acted. Unlike a partition it is invisible to :meth:`can_reach`, as a lost
+        message is on a real network; only the sender's timeout reveals it. :meth:`stop_losing` ends it.
+        """
+        self._check_node(source)
+        self._check_node(destination)
+        if count is not None and count < 1:
+            raise ValueError(f"count must be at least 1 (or None for every message), got {count}")
+        self._planned_losses[(source, destination)] = count
+
+    def stop_losing(self) -> None:
+        """Cancel every plan made with :meth:`lose_messages`."""
+        self._planned_losses.clear()
+
+    def _planned_loss(self, source: Hashable, destination: Hashable) -> bool:
+        link = (source, destination)
+        if link not in self._planned_losses:
+            return False
+        left = self._planned_losses[link]
+        if left is not None:
+            if left <= 1:
+                del self._planned_losses[link]
+            else:
+                self._planned_losses[link] = left - 1
+        return True
+
     def is_up(self, node: Hashable) -> bool:
         self._check_node(node)
         return node not in self._crashed
@@ -153,7 +183,7 @@ class SimNetwork:
         self.sent[(source, destination)] += 1
         if source == destination:
             return 0.0
-        lost = self.loss > 0 and self._random.random() < self.loss
+        lost = self._planned_loss(source, destination) or (self.loss > 0 and self._random.random() < self.loss)
         if lost or not self.can_reach(source, destination):
             self.dropped += 1
             self.clock.advance(self.timeout)

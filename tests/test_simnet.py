@@ -80,6 +80,28 @@ def test_loss_is_seeded_and_a_lost_reply_still_ran_the_handler() -> None:
     assert ran > outcomes.count("ok")  # some replies were lost after the handler ran
 
 
+def test_planned_losses_hit_one_direction_of_one_link_and_are_invisible_to_can_reach() -> None:
+    net = SimNetwork(["client", "server", "other"], seed=5)
+    ran = []
+    net.lose_messages("server", "client", count=1)  # the next reply is lost, after the handler ran
+    with pytest.raises(Unreachable):
+        net.call("client", "server", lambda: ran.append("first"))
+    assert ran == ["first"] and net.can_reach("client", "server") and net.dropped == 1
+    assert net.call("client", "server", lambda: "second") == "second"  # count=1: only one message lost
+    net.lose_messages("client", "other")  # every message, until stop_losing
+    for _ in range(3):
+        with pytest.raises(Unreachable):
+            net.call("client", "other", lambda: ran.append("never"))
+    assert net.send("other", "client") > 0  # the other direction still delivers
+    assert "never" not in ran and net.can_reach("client", "other")
+    net.stop_losing()
+    assert net.call("client", "other", lambda: "back") == "back"
+    with pytest.raises(ValueError):
+        net.lose_messages("client", "server", count=0)
+    with pytest.raises(ValueError):
+        net.lose_messages("client", "nope")
+
+
 def test_bad_configuration_is_refused() -> None:
     with pytest.raises(ValueError):
         SimNetwork(["a", "a"])
