@@ -6,7 +6,7 @@
   the server's side.
 - :func:`fetch_blocking` and :func:`fetch_async` are its clients (plain socket, asyncio).
 - :func:`count_primes`, :func:`apply_to_chunk`, :func:`square_with_pid`,
-  :func:`fail_on` are module-level, hence picklable by every multiprocessing start
+  :func:`fail_on`, :func:`chunk_probe` are module-level, hence picklable by every multiprocessing start
   method (a function defined in a notebook is pickled by name as ``__main__.f`` and only
   a *forked* child can find it).
 - :func:`tiny_switch_interval`, :func:`run_threads`, :func:`call_with_deadline` and
@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import fcntl
 import os
 import socket
 import socketserver
@@ -35,14 +36,18 @@ __all__ = [
     "RemoteError",
     "apply_to_chunk",
     "call_with_deadline",
+    "chunk_probe",
+    "hook_condition_waits",
     "count_primes",
     "fail_on",
     "fetch_async",
     "fetch_blocking",
+    "gauge_peak",
     "preempt_every_line",
     "run_async",
     "run_threads",
     "square_with_pid",
+    "stop_process_helpers",
     "tiny_switch_interval",
 ]
 
@@ -116,6 +121,13 @@ class _Server(socketserver.ThreadingTCPServer):
     request_queue_size = 128
     owner: LatencyServer
 
+    def process_request(self, request: Any, client_address: Any) -> None:
+        # ThreadingMixIn's, except that the handler thread is recorded: stop() joins them all
+        thread = threading.Thread(target=self.process_request_thread, args=(request, client_address), daemon=True)
+        with self.owner._handlers_lock:
+            self.owner._handlers.append(thread)
+        thread.start()
+
 
 class LatencyServer:
     """A TCP server on 127.0.0.1 that answers each request after ``latency`` seconds.
@@ -147,6 +159,8 @@ class LatencyServer:
         self._stopping = threading.Event()
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
+        self._handlers: list[threading.Thread] = []
+        self._handlers_lock = threading.Lock()
 
     @property
     def address(self) -> tuple[str, int]:
@@ -183,6 +197,11 @@ class LatencyServer:
         self._server.server_close()
         if self._thread is not None:
             self._thread.join(timeout=5)
+        with self._handlers_lock:
+            handlers, self._handlers = self._handlers, []
+        end = time.monotonic() + 5  # a stopped server leaves no thread behind (a process may fork next)
+        for handler in handlers:
+            handler.join(max(0.0, end - time.monotonic()))
         self._server = None
         self._thread = None
 
@@ -253,11 +272,79 @@ def square_with_pid(x: int) -> tuple[int, int]:
     return x * x, os.getpid()
 
 
+_APPLY_TO_CHUNK_CODE = apply_to_chunk.__code__  # kept, so rebinding the name fools no probe
+
+
+def chunk_probe(x: Any, gauge: str | None = None, hold: float = 0.0) -> tuple[Any, int, Any, int]:
+    """``(x, pid, first item of the chunk, chunk length)``: which task computed ``x``, and where.
+
+    The chunk is read from the caller :func:`apply_to_chunk` (its frame on the stack);
+    called any other way the last two are ``(None, 0)``. So a test sees how the work was
+    cut into tasks. ``gauge`` names a directory for a cross-process gauge of the tasks
+    running at once (any start method): the first item of each chunk counts itself in,
+    waits ``hold`` seconds, and counts itself out; :func:`gauge_peak` reads the peak.
+    """
+    frame = sys._getframe(1)
+    while frame is not None and frame.f_code is not _APPLY_TO_CHUNK_CODE:
+        frame = frame.f_back
+    chunk = list(frame.f_locals["chunk"]) if frame is not None else []
+    first = chunk[0] if chunk else None
+    if gauge is not None and chunk and x is first:
+        _gauge_add(gauge, +1)
+        try:
+            time.sleep(hold)
+        finally:
+            _gauge_add(gauge, -1)
+    return x, os.getpid(), first, len(chunk)
+
+
+def _gauge_add(directory: str, delta: int) -> None:
+    path = os.path.join(directory, "gauge")
+    with open(path, "a+") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)  # released when the file closes
+        handle.seek(0)
+        current, peak = (int(n) for n in (handle.read().split() or ["0", "0"]))
+        current += delta
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"{current} {max(peak, current)}")
+
+
+def gauge_peak(directory: str) -> int:
+    """The most :func:`chunk_probe` tasks that ran at once with this ``gauge`` directory."""
+    try:
+        with open(os.path.join(directory, "gauge")) as handle:
+            return int(handle.read().split()[1])
+    except FileNotFoundError:
+        return 0
+
+
 def fail_on(x: int, bad: int = 13) -> int:
     """``x + 1``, except that ``bad`` raises ``ValueError`` (use ``functools.partial``)."""
     if x == bad:
         raise ValueError(f"cannot process {x}")
     return x + 1
+
+
+def stop_process_helpers() -> None:
+    """Stop the helper processes that the spawn and forkserver start methods leave running.
+
+    Creating a *spawn* or *forkserver* pool starts multiprocessing's resource tracker (and,
+    for forkserver, the fork server) as child processes of this interpreter; they stay for
+    its whole life. A notebook that is forked afterwards (the course's grader does) should
+    have no child process alive, so a demo calls this once its pools are closed and joined.
+    Drop your references to the pools first: semaphores still alive at that moment are
+    reported by the tracker as leaked. Uses the private ``_stop`` of both (CPython's own
+    tests use it); harmless if not running, and the next pool simply starts them again.
+    """
+    import gc
+    from multiprocessing import forkserver, resource_tracker
+
+    gc.collect()  # finalize dropped pools: their semaphores unregister from the tracker
+    for helper in (getattr(forkserver, "_forkserver", None), getattr(resource_tracker, "_resource_tracker", None)):
+        stop = getattr(helper, "_stop", None)
+        if stop is not None:
+            stop()
 
 
 # --- harness for test cells -----------------------------------------------------------
@@ -322,6 +409,54 @@ def preempt_every_line(*targets: Any) -> Iterator[None]:
     finally:
         sys.settrace(old_sys)
         threading.settrace(old_threading)  # type: ignore[arg-type]
+
+
+def _line_containing(code: Any, text: str) -> int:
+    import inspect
+
+    lines, first = inspect.getsourcelines(code)
+    found = [first + i for i, line in enumerate(lines) if line.strip().startswith(text)]
+    if len(found) != 1:
+        raise RuntimeError(f"threading.Condition.wait changed: {len(found)} lines start with {text!r}")
+    return found[0]
+
+
+@contextlib.contextmanager
+def hook_condition_waits(
+    on_wait: Callable[[float | None], None] | None = None,
+    before_reacquire: Callable[[bool], None] | None = None,
+) -> Iterator[None]:
+    """Call hooks inside every ``threading.Condition.wait`` made by the current thread.
+
+    ``on_wait(timeout)`` runs once the waiter is registered and the condition's lock is
+    released (a ``notify`` from now on reaches this thread), with the timeout the caller
+    passed. ``before_reacquire(notified)`` runs when the wait has ended — notified, or timed
+    out — and *before* the lock is taken back: a hook that blocks there holds this thread in
+    the exact window of a stolen wakeup, or of a timeout that meets a ``notify``. For tests
+    that must force these interleavings on every run. Only this thread is traced; the
+    previous trace function is restored.
+    """
+    wait_code = threading.Condition.wait.__code__
+    registered = _line_containing(wait_code, "gotit = False")
+    reacquire = _line_containing(wait_code, "self._acquire_restore(saved_state)")
+
+    def local(frame: Any, event: str, arg: Any) -> Any:
+        if event == "line":
+            if frame.f_lineno == registered and on_wait is not None:
+                on_wait(frame.f_locals["timeout"])
+            elif frame.f_lineno == reacquire and before_reacquire is not None:
+                before_reacquire(bool(frame.f_locals["gotit"]))
+        return local
+
+    def global_trace(frame: Any, event: str, arg: Any) -> Any:
+        return local if event == "call" and frame.f_code is wait_code else None
+
+    old = sys.gettrace()
+    sys.settrace(global_trace)
+    try:
+        yield
+    finally:
+        sys.settrace(old)
 
 
 def run_threads(

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import itertools
 import multiprocessing
+import os
 import sys
 import threading
 import time
@@ -19,14 +21,18 @@ from eng101.concurrency import (
     RemoteError,
     apply_to_chunk,
     call_with_deadline,
+    chunk_probe,
     count_primes,
     fail_on,
     fetch_async,
     fetch_blocking,
+    gauge_peak,
+    hook_condition_waits,
     preempt_every_line,
     run_async,
     run_threads,
     square_with_pid,
+    stop_process_helpers,
     tiny_switch_interval,
 )
 
@@ -43,6 +49,7 @@ def test_server_answers_fails_and_counts_in_flight() -> None:
         assert answers == ["A", "B", "C", "D", "E", "F"]
         assert 2 <= server.max_in_flight <= 6  # they overlapped (generous: a noisy machine)
         assert server.requests == 8
+    assert not [t for t in threading.enumerate() if "process_request" in t.name]  # stop() joined the handlers
     with pytest.raises(RuntimeError):
         _ = server.address  # stopped
 
@@ -166,3 +173,60 @@ def test_preempt_every_line_exposes_a_race_and_restores_tracing() -> None:
         assert run_threads(body, 4) == []
     assert counter.value < 4 * 300  # lost updates: practically certain with a switch offered per line
     assert sys.gettrace() is None and threading.gettrace() is None
+
+
+def test_chunk_probe_reports_the_task_and_gauges_concurrency(tmp_path: object) -> None:
+    assert chunk_probe("x") == ("x", os.getpid(), None, 0)  # not called by apply_to_chunk
+    assert apply_to_chunk(chunk_probe, [7, 8]) == [(7, os.getpid(), 7, 2), (8, os.getpid(), 7, 2)]
+    gauge = str(tmp_path)
+    assert gauge_peak(gauge) == 0
+    probe = functools.partial(chunk_probe, gauge=gauge, hold=0.05)
+    chunks = [list(range(start, start + 3)) for start in range(0, 12, 3)]
+    with ProcessPoolExecutor(max_workers=2, mp_context=multiprocessing.get_context("fork")) as pool:
+        got = list(itertools.chain.from_iterable(pool.map(apply_to_chunk, itertools.repeat(probe), chunks)))
+    assert [x for x, *_ in got] == list(range(12))
+    assert [(first, size) for _, _, first, size in got] == [(x - x % 3, 3) for x in range(12)]
+    assert os.getpid() not in {pid for _, pid, _, _ in got}
+    assert 1 <= gauge_peak(gauge) <= 2  # never more chunks at once than workers
+
+
+def test_stop_process_helpers_leaves_no_child() -> None:
+    from multiprocessing import resource_tracker
+
+    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        assert pool.submit(count_primes, 10).result(timeout=60) == 4
+    del pool
+    stop_process_helpers()
+    assert resource_tracker._resource_tracker._pid is None and not multiprocessing.active_children()
+    stop_process_helpers()  # idempotent
+
+
+def test_hook_condition_waits_holds_the_waiter_before_it_retakes_the_lock() -> None:
+    condition = threading.Condition()
+    seen: list[tuple[str, object]] = []
+    held, go = threading.Event(), threading.Event()
+
+    def before(notified: bool) -> None:
+        seen.append(("ended", notified))
+        if notified:
+            held.set()
+            go.wait(10)
+
+    def waiter() -> None:
+        with hook_condition_waits(lambda timeout: seen.append(("wait", timeout)), before), condition:
+            assert condition.wait(0.01) is False  # times out
+            assert condition.wait(10) is True  # notified
+        assert sys.gettrace() is None
+
+    thread = threading.Thread(target=waiter)
+    thread.start()
+    while ("wait", 10) not in seen:
+        time.sleep(0.001)
+    with condition:
+        condition.notify()
+    assert held.wait(10)
+    assert condition.acquire(blocking=False)  # the woken waiter does not hold the lock yet
+    condition.release()
+    go.set()
+    thread.join(10)
+    assert seen == [("wait", 0.01), ("ended", False), ("wait", 10), ("ended", True)]
