@@ -85,37 +85,67 @@ class ItemStore:
         if sk_to is not None:
             sql += " AND sk < ?"
             params.append(sk_to)
-        rows = self.connection.execute(sql + " ORDER BY sk", params).fetchall()
-        self.items_read += len(rows)
-        return [Item(pk, sk, json.loads(doc)) for pk, sk, doc in rows]
+        return self._items(self.connection.execute(sql + " ORDER BY sk", params).fetchall())
 
     def scan(self) -> list[Item]:
         """Every item: the expensive read a key design exists to avoid."""
         self.requests += 1
-        rows = self.connection.execute("SELECT pk, sk, doc FROM items ORDER BY pk, sk").fetchall()
+        return self._items(self.connection.execute("SELECT pk, sk, doc FROM items ORDER BY pk, sk").fetchall())
+
+    def _items(self, rows: list[tuple[str, str, str]]) -> list[Item]:
         self.items_read += len(rows)
-        return [Item(pk, sk, json.loads(doc)) for pk, sk, doc in rows]
+        # one json.loads over all the documents: the same dicts as one call per row, several times faster
+        docs = json.loads("[" + ",".join(doc for _, _, doc in rows) + "]")
+        return [Item(pk, sk, doc) for (pk, sk, _), doc in zip(rows, docs, strict=True)]
 
     # -- writes ------------------------------------------------------------------------------
     def put(self, pk: str, sk: str, doc: dict[str, Any]) -> None:
         self.transact_write([(pk, sk, doc)])
 
     def put_many(self, items: Iterable[tuple[str, str, dict[str, Any]]]) -> None:
-        """Bulk load, one request per item (as a batch writer would send them), not atomic as a whole."""
+        """Bulk load, one request per item (as a batch writer would send them), not atomic as a whole:
+        if a write is refused, the items before it stay written."""
+        rows, refused = [], None
         for pk, sk, doc in items:
-            self.put(pk, sk, doc)
+            self.requests += 1
+            if self._refuse_next_write():
+                refused = WriteFailed(f"write of ({pk!r}, {sk!r}) refused")
+                break
+            rows.append((pk, sk, self._encode(doc)))
+        self._write_rows(rows)  # one SQLite transaction for speed; each item counts as its own request
+        if refused is not None:
+            raise refused
 
     def transact_write(self, items: Iterable[tuple[str, str, dict[str, Any]]]) -> None:
         """Write all ``items`` (pk, sk, doc) or none of them: one request, one SQLite transaction."""
         self.requests += 1
+        rows = []
+        for pk, sk, doc in items:
+            if self._refuse_next_write():
+                raise WriteFailed(f"write of ({pk!r}, {sk!r}) refused")  # nothing written yet
+            rows.append((pk, sk, self._encode(doc)))
+        self._write_rows(rows)
+
+    def copy(self) -> ItemStore:
+        """A new in-memory store holding the same items (SQLite's backup API), counts at zero."""
+        twin = ItemStore()
+        self.connection.backup(twin.connection)
+        return twin
+
+    def _refuse_next_write(self) -> bool:
+        self._writes += 1
+        return self._fail_at is not None and self._writes >= self._fail_at
+
+    @staticmethod
+    def _encode(doc: dict[str, Any]) -> str:
+        return json.dumps(doc, sort_keys=True)
+
+    def _write_rows(self, rows: list[tuple[str, str, str]]) -> None:
+        if not rows:
+            return
         self.connection.execute("BEGIN IMMEDIATE")
         try:
-            for pk, sk, doc in items:
-                self._writes += 1
-                if self._fail_at is not None and self._writes >= self._fail_at:
-                    raise WriteFailed(f"write of ({pk!r}, {sk!r}) refused")
-                self.connection.execute("INSERT OR REPLACE INTO items (pk, sk, doc) VALUES (?, ?, ?)",
-                                        (pk, sk, json.dumps(doc, sort_keys=True)))
+            self.connection.executemany("INSERT OR REPLACE INTO items (pk, sk, doc) VALUES (?, ?, ?)", rows)
         except BaseException:
             self.connection.execute("ROLLBACK")
             raise

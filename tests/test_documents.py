@@ -35,3 +35,21 @@ def test_a_transaction_is_all_or_nothing(store: ItemStore) -> None:
     store.transact_write([("P#1", "2013-01-01#0515", {"n": 10}), ("P#9", "a", {"n": 11})])
     assert store.get("P#9", "a") == {"n": 11} and len(store) == 5
     assert not store.connection.in_transaction
+
+
+def test_a_bulk_load_is_not_atomic_and_counts_one_request_per_item() -> None:
+    items = ItemStore()
+    items.fail_after_writes = 3
+    with pytest.raises(WriteFailed):
+        items.put_many([("P#1", str(n), {"n": n}) for n in range(5)])
+    assert [i.doc["n"] for i in items.scan()] == [0, 1], "the writes before the refused one stay"
+    assert items.requests == 4  # three puts sent (the third refused) and the scan
+    assert not items.connection.in_transaction
+
+
+def test_a_copy_holds_the_same_items_and_is_independent(store: ItemStore) -> None:
+    twin = store.copy()
+    assert [(i.pk, i.sk, i.doc) for i in twin.scan()] == [(i.pk, i.sk, i.doc) for i in store.scan()]
+    twin.put("P#1", "2013-01-01#0515", {"n": 99})
+    assert store.get("P#1", "2013-01-01#0515") == {"n": 1} and twin.requests == 2 and len(twin) == 4
+    assert store.query("P#3") == [] and store.items_read == 5  # the scan above, the get
