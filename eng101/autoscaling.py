@@ -1,9 +1,10 @@
 """A load trace from the real flights and a minute-by-minute autoscaling simulator on a fake clock.
 
-The simulator is the harness of the scalability notebook, not its exercise: it feeds an
-autoscaler the utilisation of the instances that are serving, launches and terminates what the
-autoscaler asks for, and counts what an operator pays attention to — minutes over the SLO,
-instance-hours paid, and how often the autoscaler changed its mind (flapping).
+The simulator is the harness of the scalability notebook, not its exercise: it tells an
+autoscaler how many instances serve and how many are still warming up, and the utilisation of
+the serving ones; it launches and terminates what the autoscaler asks for, and counts what an
+operator pays attention to — minutes over the SLO, instance-hours paid, and how often the
+autoscaler changed its mind (flapping).
 
 The model, stated so that it can be argued with: an instance serves ``capacity`` requests/s at
 100 % utilisation; a launched instance serves only after ``warmup`` seconds (boot, load the model,
@@ -28,7 +29,9 @@ __all__ = ["Autoscaler", "Run", "Service", "departures_trace", "simulate"]
 
 
 class Autoscaler(Protocol):
-    def decide(self, now: float, current: int, utilisation: float) -> int: ...
+    def decide(self, now: float, serving: int, warming: int, utilisation: float) -> int:
+        """The number of instances to provision (serving + warming up) from now on."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -87,7 +90,7 @@ def simulate(trace: Sequence[float], autoscaler: Autoscaler, service: Service = 
         pending = [t for t in pending if t + service.warmup > now]
         current = serving + len(pending)
         utilisation = load / (serving * service.capacity) if serving else math.inf
-        desired = autoscaler.decide(now, current, utilisation)
+        desired = autoscaler.decide(now, serving, len(pending), utilisation)
         if not isinstance(desired, int) or isinstance(desired, bool) or desired < 1:
             raise ValueError(f"decide() must return an int >= 1, returned {desired!r} at t={now:.0f}s")
         if desired > current:

@@ -2,7 +2,9 @@
 
 Python's built-in ``hash()`` of a string is salted per process (PYTHONHASHSEED), so a router built
 on it sends the same key to different shards in different processes — a classic sharding bug.
-:func:`stable_hash` is the same everywhere: the first 8 bytes of BLAKE2b.
+:func:`stable_hash` is the same everywhere: BLAKE2b computed with an 8-byte digest. (That is not a
+truncated 64-byte BLAKE2b: the digest length is a parameter mixed into the initial state, RFC 7693
+§2.5 and §3.3, so the two give unrelated outputs.)
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ HASH_SPACE = 2**64
 
 
 def stable_hash(key: Any) -> int:
-    """A 64-bit hash of ``str(key)`` that is the same in every process and on every machine."""
+    """A 64-bit hash of ``str(key)``, the same in every process and on every machine (BLAKE2b, ``digest_size=8``)."""
     digest = hashlib.blake2b(str(key).encode("utf-8"), digest_size=8).digest()
     return int.from_bytes(digest, "big")
 

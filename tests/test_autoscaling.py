@@ -12,10 +12,10 @@ class Script:
 
     def __init__(self, answers: list[int]) -> None:
         self.answers = list(answers)
-        self.seen: list[tuple[float, int, float]] = []
+        self.seen: list[tuple[float, int, int, float]] = []
 
-    def decide(self, now: float, current: int, utilisation: float) -> int:
-        self.seen.append((now, current, utilisation))
+    def decide(self, now: float, serving: int, warming: int, utilisation: float) -> int:
+        self.seen.append((now, serving, warming, utilisation))
         return self.answers.pop(0)
 
 
@@ -25,7 +25,7 @@ def test_new_instances_serve_after_warmup_but_are_paid_from_launch() -> None:
     run = simulate([150, 150, 150, 150], script, service, start=2)
     assert run.serving == [2, 2, 4, 4] and run.provisioned == [4, 4, 4, 4]
     assert [round(u, 3) for u in run.utilisation] == [0.75, 0.75, 0.375, 0.375]
-    assert [current for _, current, _ in script.seen] == [2, 4, 4, 4]
+    assert [(serving, warming) for _, serving, warming, _ in script.seen] == [(2, 0), (2, 2), (4, 0), (4, 0)]
     assert run.instance_hours == pytest.approx(16 / 60) and run.changes == [(0.0, 2, 4)]
     assert run.slo_violation_minutes == 0
 

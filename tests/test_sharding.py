@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import subprocess
 import sys
 from collections import Counter
@@ -23,6 +24,13 @@ def test_stable_hash_is_the_same_in_another_process_and_spreads() -> None:
     assert all(0 <= v < HASH_SPACE for v in values) and len(set(values)) == 4000
     buckets = Counter(v % 8 for v in values)
     assert max(buckets.values()) / (4000 / 8) < 1.15
+
+
+def test_stable_hash_is_blake2b_with_an_8_byte_digest_not_a_truncation() -> None:
+    eight_byte_digest = hashlib.blake2b(b"UA", digest_size=8).digest()
+    assert stable_hash("UA") == int.from_bytes(eight_byte_digest, "big")
+    # the digest length is a BLAKE2 parameter (RFC 7693 section 2.5): not the first 8 bytes of BLAKE2b-512
+    assert eight_byte_digest != hashlib.blake2b(b"UA").digest()[:8]
 
 
 def test_load_ratio_counts_empty_listed_shards() -> None:
