@@ -14,6 +14,10 @@ Two tools, both reproducible:
   A fresh interpreter rather than ``fork``: forking a Jupyter kernel copies its threads'
   locks in whatever state they are (Python 3.12 warns about it), and a ``spawn``-ed
   ``multiprocessing`` child cannot run a function defined in a notebook.
+
+A third, for races on SQLite: :class:`InterfereBeforeWrite` runs a competing transaction at an
+exact point of the code under test (after it read, just before it writes), through the trace
+callback of the connections it watches, so a check-then-act race happens on every run.
 """
 
 from __future__ import annotations
@@ -22,11 +26,12 @@ import os
 import queue
 import random
 import signal
+import sqlite3
 import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 
@@ -199,3 +204,49 @@ def _kill_group(child: subprocess.Popen[str]) -> None:
     except ProcessLookupError:  # already gone
         pass
     child.wait(timeout=10)
+
+
+_READS = ("SELECT", "WITH")
+_WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
+
+
+class InterfereBeforeWrite:
+    """Run ``interfere()`` once, at the last moment before the code under test writes.
+
+    :meth:`watch` installs an SQLite trace callback on a connection (any number of them). The
+    interference runs, in the same thread and before the statement executes, at the first
+    statement of a watched connection that either writes (``INSERT``, ``UPDATE``, ``DELETE``,
+    ``REPLACE``) or begins a transaction (``BEGIN ...``) after a read (``SELECT`` or ``WITH``,
+    mentioning ``table`` if given). So code that checks outside its write transaction and only
+    then acts (check-then-act) always has another connection commit in between, on every run;
+    code that took the write lock before reading (``BEGIN IMMEDIATE``) makes the interference
+    fail to get the lock (give its connection a busy timeout of 0). The read and the write may
+    be on different watched connections.
+
+    ``interfere`` returns a short description of what it did (say ``"committed"`` or
+    ``"blocked"``), kept in :attr:`outcome`; ``None`` there means it never ran. An exception it
+    raises is caught and kept as its ``repr`` in :attr:`outcome`: a trace callback must not raise.
+    """
+
+    def __init__(self, interfere: Callable[[], str], table: str | None = None) -> None:
+        self.interfere = interfere
+        self.table = table.upper() if table else None
+        self.outcome: str | None = None
+        self._read_seen = False
+
+    def watch(self, conn: sqlite3.Connection) -> sqlite3.Connection:
+        """Start watching ``conn``; returns it."""
+        conn.set_trace_callback(self._trace)
+        return conn
+
+    def _trace(self, sql: str) -> None:
+        if self.outcome is not None:
+            return
+        text = sql.lstrip().upper()
+        if text.startswith(_WRITES) or (self._read_seen and text.startswith("BEGIN")):
+            try:
+                self.outcome = str(self.interfere())
+            except BaseException as error:  # noqa: BLE001 - reported through outcome, never raised here
+                self.outcome = f"interference failed: {error!r}"
+        elif text.startswith(_READS) and (self.table is None or self.table in text):
+            self._read_seen = True

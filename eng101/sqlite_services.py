@@ -12,6 +12,10 @@ caller sees an error, like a timeout whose reply was lost).
 
 The compensations of the payment and inventory services are left to the notebook's
 exercise; the order and delivery services bring theirs (``cancel``).
+
+Durability: every service and the saga log commit with ``synchronous=FULL`` (WAL mode), so an
+event the log records about a service ("done") is never more durable than the service's own
+commit, and the reverse; see https://www.sqlite.org/pragma.html#pragma_synchronous.
 """
 
 from __future__ import annotations
@@ -21,7 +25,8 @@ import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import NamedTuple
+from types import TracebackType
+from typing import NamedTuple, Self
 
 from eng101.faults import FaultPlan
 
@@ -35,6 +40,20 @@ def connect(path: str | Path, timeout: float = 10.0) -> sqlite3.Connection:
     the ``BEGIN``/``COMMIT`` you write, on every Python from 3.11 on. ``timeout`` is SQLite's
     busy timeout: how long a statement waits for another connection's lock."""
     return sqlite3.connect(path, isolation_level=None, timeout=timeout)
+
+
+SYNCHRONOUS = "FULL"
+"""The default ``synchronous`` level of every service and of the saga log: they must agree. A log at a
+weaker level than the services (say OFF while they are FULL) can lose, in a power cut, the
+``try`` of a step whose service kept its commit: recovery would never compensate it. Services at
+a weaker level than the log can lose a commit the log already calls ``done``."""
+
+
+def _checked_level(synchronous: str) -> str:
+    level = synchronous.upper()
+    if level not in ("OFF", "NORMAL", "FULL", "EXTRA"):
+        raise ValueError(f"unknown synchronous level {synchronous!r}")
+    return level
 
 
 def _keeper(path: Path, schema: str) -> sqlite3.Connection:
@@ -64,15 +83,20 @@ def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
 
 
 class Service:
-    """A service and the one SQLite file it owns."""
+    """A service and the one SQLite file it owns, committed at the ``synchronous`` level given
+    (:data:`SYNCHRONOUS` by default; use the saga log's level)."""
 
     name = "service"
     schema = ""
 
-    def __init__(self, directory: str | Path, faults: FaultPlan | None = None) -> None:
+    def __init__(self, directory: str | Path, faults: FaultPlan | None = None,
+                 synchronous: str = SYNCHRONOUS) -> None:
         self.path = Path(directory) / f"{self.name}.db"
+        self.synchronous = _checked_level(synchronous)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.faults = faults if faults is not None else FaultPlan.none()
+        # called with every connection connect() opens: tests use it to watch them
+        self.on_connect: Callable[[sqlite3.Connection], object] | None = None
         self._keeper = _keeper(self.path, self.schema)
         weakref.finalize(self, self._keeper.close)
 
@@ -80,14 +104,23 @@ class Service:
         """Close the connection the service keeps open (see :func:`_keeper`)."""
         self._keeper.close()
 
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 trace: TracebackType | None) -> None:
+        self.close()
+
     def connect(self) -> sqlite3.Connection:
         """A new autocommit connection to this service's database (close it when done).
 
-        ``synchronous=NORMAL`` in WAL mode: a commit survives the crash of any process, and
-        may be lost only on a power cut (use FULL where that matters).
+        ``synchronous=FULL`` in WAL mode by default (:data:`SYNCHRONOUS`): a commit survives the
+        crash of any process and a power cut, as the saga log's events do.
         """
         conn = connect(self.path)
-        conn.execute("PRAGMA synchronous=NORMAL")
+        conn.execute(f"PRAGMA synchronous={self.synchronous}")
+        if self.on_connect is not None:
+            self.on_connect(conn)
         return conn
 
     @contextmanager
@@ -108,7 +141,8 @@ class Service:
 
 class OrderService(Service):
     """``orders(order_id, customer, item, quantity, amount, status)``; status is
-    ``PENDING`` after :meth:`create` and ``CANCELLED`` after :meth:`cancel`."""
+    ``PENDING`` after :meth:`create` (a semantic lock: the order is not final yet),
+    ``APPROVED`` after :meth:`approve` and ``CANCELLED`` after :meth:`cancel`."""
 
     name = "order"
     schema = """
@@ -118,7 +152,7 @@ class OrderService(Service):
         item     TEXT NOT NULL,
         quantity INTEGER NOT NULL CHECK (quantity > 0),
         amount   INTEGER NOT NULL CHECK (amount > 0),
-        status   TEXT NOT NULL CHECK (status IN ('PENDING', 'CANCELLED'))
+        status   TEXT NOT NULL CHECK (status IN ('PENDING', 'APPROVED', 'CANCELLED'))
     );
     """
 
@@ -128,8 +162,16 @@ class OrderService(Service):
                          (order_id, customer, item, quantity, amount))
         self._action("create", work)
 
+    def approve(self, order_id: str) -> None:
+        """The saga's last step: a PENDING order becomes APPROVED (a CANCELLED one stays so)."""
+        def work(conn: sqlite3.Connection) -> None:
+            conn.execute("UPDATE orders SET status = 'APPROVED' WHERE order_id = ? AND status = 'PENDING'",
+                         (order_id,))
+        self._action("approve", work)
+
     def cancel(self, order_id: str) -> None:
-        """Compensation of :meth:`create`: the order stays, marked CANCELLED (a no-op if absent)."""
+        """Compensation of :meth:`create` and :meth:`approve`: the order stays, marked CANCELLED
+        (a no-op if absent)."""
         def work(conn: sqlite3.Connection) -> None:
             conn.execute("UPDATE orders SET status = 'CANCELLED' WHERE order_id = ?", (order_id,))
         self._action("cancel", work)
@@ -244,9 +286,12 @@ class DeliveryService(Service):
         self._action("schedule", work)
 
     def cancel(self, order_id: str) -> None:
-        """Compensation of :meth:`schedule` (a no-op if nothing was scheduled)."""
+        """Compensation of :meth:`schedule`. If nothing was scheduled yet it leaves a tombstone,
+        a ``CANCELLED`` row, so that a delayed :meth:`schedule` arriving later does nothing: a
+        compensation may overtake the action it compensates."""
         def work(conn: sqlite3.Connection) -> None:
-            conn.execute("UPDATE deliveries SET status = 'CANCELLED' WHERE order_id = ?", (order_id,))
+            conn.execute("INSERT INTO deliveries VALUES (?, 'CANCELLED') "
+                         "ON CONFLICT (order_id) DO UPDATE SET status = 'CANCELLED'", (order_id,))
         self._action("cancel", work)
 
     def status(self, order_id: str) -> str | None:
@@ -274,12 +319,15 @@ class Step(NamedTuple):
 class SagaLog:
     """The orchestrator's durable log: an append-only table in its own SQLite file.
 
-    Each :meth:`append` is its own committed transaction (WAL, ``synchronous=FULL``), so an
-    event, once appended, survives a crash of the orchestrator's process.
+    Each :meth:`append` is its own committed transaction (WAL, ``synchronous=FULL``, the
+    services' level: :data:`SYNCHRONOUS`), so an event, once appended, survives a crash of the
+    orchestrator's process and a power cut. Tests that kill processes but never the power may pass
+    ``synchronous="NORMAL"`` to the log and to every service alike, which saves an fsync per commit.
     """
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, synchronous: str = SYNCHRONOUS) -> None:
         self.path = Path(path)
+        self.synchronous = _checked_level(synchronous)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._keeper = _keeper(self.path, """
             CREATE TABLE IF NOT EXISTS saga_log (
@@ -294,10 +342,17 @@ class SagaLog:
         """Close the connection the log keeps open."""
         self._keeper.close()
 
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 trace: TracebackType | None) -> None:
+        self.close()
+
     @contextmanager
     def _connection(self) -> Iterator[sqlite3.Connection]:
         conn = connect(self.path)
-        conn.execute("PRAGMA synchronous=FULL")
+        conn.execute(f"PRAGMA synchronous={self.synchronous}")
         try:
             yield conn
         finally:
@@ -326,9 +381,10 @@ def order_saga_steps(order: Order, orders: OrderService, payments: PaymentServic
                      inventory: InventoryService, delivery: DeliveryService,
                      refund: Callable[[PaymentService, str], object],
                      release: Callable[[InventoryService, str], object]) -> list[Step]:
-    """The four steps of an order: order -> payment -> inventory -> delivery, each with its
-    compensation. ``refund`` and ``release`` are the payment and inventory compensations,
-    called as ``refund(payments, order_id)`` and ``release(inventory, order_id)``."""
+    """The five steps of an order: order -> payment -> inventory -> delivery -> approve, each
+    with its compensation. The last one turns the PENDING order APPROVED, so a completed saga
+    leaves no order pending. ``refund`` and ``release`` are the payment and inventory
+    compensations, called as ``refund(payments, order_id)`` and ``release(inventory, order_id)``."""
     oid = order.order_id
     return [
         Step("order", lambda: orders.create(oid, order.customer, order.item, order.quantity, order.amount),
@@ -338,6 +394,7 @@ def order_saga_steps(order: Order, orders: OrderService, payments: PaymentServic
         Step("inventory", lambda: inventory.reserve(oid, order.item, order.quantity),
              lambda: release(inventory, oid)),
         Step("delivery", lambda: delivery.schedule(oid), lambda: delivery.cancel(oid)),
+        Step("approve", lambda: orders.approve(oid), lambda: orders.cancel(oid)),
     ]
 
 

@@ -4,7 +4,7 @@ import sqlite3
 
 import pytest
 
-from eng101.faults import Crash, FaultPlan, InjectedFault, every_single_fault, run_child
+from eng101.faults import Crash, FaultPlan, InjectedFault, InterfereBeforeWrite, every_single_fault, run_child
 from eng101.sqlite_services import (
     BusinessError,
     DeliveryService,
@@ -141,10 +141,12 @@ def test_order_saga_steps_and_state(tmp_path) -> None:
     order = Order("o1", "ann", "gpu", 2, 30)
     steps = order_saga_steps(order, *shop, refund=lambda service, oid: undone.append(("refund", oid)),
                              release=lambda service, oid: undone.append(("release", oid)))
-    assert [step.name for step in steps] == ["order", "payment", "inventory", "delivery"]
-    for step in steps:
+    assert [step.name for step in steps] == ["order", "payment", "inventory", "delivery", "approve"]
+    for step in steps[:-1]:
         step.action()
     assert order_state("o1", *shop) == {"order": "PENDING", "charged": 30, "reserved": 2, "delivery": "SCHEDULED"}
+    steps[-1].action()
+    assert order_state("o1", *shop)["order"] == "APPROVED"  # a completed saga leaves nothing pending
     for step in reversed(steps):
         step.compensation()
     assert undone == [("release", "o1"), ("refund", "o1")]
@@ -152,3 +154,78 @@ def test_order_saga_steps_and_state(tmp_path) -> None:
     for service in shop:
         service.close()
     assert order_state("o1", *shop)["order"] == "CANCELLED"  # per-call connections still work
+
+
+def test_cancel_before_schedule_leaves_a_tombstone(tmp_path) -> None:
+    with DeliveryService(tmp_path) as delivery:
+        delivery.cancel("late")  # the compensation overtakes its action
+        delivery.schedule("late")  # the delayed action arrives: it must not schedule
+        assert delivery.status("late") == "CANCELLED"
+        delivery.schedule("o1")
+        delivery.cancel("o1")
+        assert delivery.status("o1") == "CANCELLED"
+
+
+def test_approve_does_not_revive_a_cancelled_order(tmp_path) -> None:
+    with OrderService(tmp_path) as orders:
+        orders.create("o1", "ann", "gpu", 1, 5)
+        orders.cancel("o1")
+        orders.approve("o1")
+        assert orders.status("o1") == "CANCELLED"
+
+
+def _competing_insert(path) -> str:
+    other = sqlite3.connect(path, isolation_level=None, timeout=0)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        other.execute("INSERT INTO t VALUES (100)")
+        other.execute("COMMIT")
+        return "committed"
+    except sqlite3.OperationalError:
+        return "blocked"
+    finally:
+        other.close()
+
+
+def test_interfere_before_write_forces_check_then_act(tmp_path) -> None:
+    path = tmp_path / "t.db"
+    setup = connect(path)
+    setup.execute("PRAGMA journal_mode=WAL")
+    setup.execute("CREATE TABLE t (x INTEGER)")
+    setup.close()
+    # check in autocommit, then act in a transaction: the interference commits in between
+    hook = InterfereBeforeWrite(lambda: _competing_insert(path), table="t")
+    conn = hook.watch(connect(path))
+    assert conn.execute("SELECT count(*) FROM t").fetchone() == (0,)
+    assert hook.outcome is None  # a read alone does not trigger it
+    conn.execute("BEGIN IMMEDIATE")
+    assert hook.outcome == "committed"
+    conn.execute("INSERT INTO t VALUES (1)")
+    conn.execute("COMMIT")
+    conn.close()
+    # the write lock first, then read and write: the interference cannot get in
+    hook = InterfereBeforeWrite(lambda: _competing_insert(path), table="t")
+    conn = hook.watch(connect(path))
+    conn.execute("BEGIN IMMEDIATE")
+    conn.execute("SELECT count(*) FROM t").fetchone()
+    conn.execute("INSERT INTO t VALUES (2)")
+    assert hook.outcome == "blocked"
+    conn.execute("COMMIT")
+    conn.close()
+    # an error in the interference is recorded, never raised from the trace callback
+    hook = InterfereBeforeWrite(lambda: 1 / 0)
+    conn = hook.watch(connect(path))
+    conn.execute("INSERT INTO t VALUES (3)")
+    assert hook.outcome is not None and "ZeroDivisionError" in hook.outcome
+    conn.close()
+
+
+def test_service_on_connect_and_context_managers(tmp_path) -> None:
+    seen = []
+    with PaymentService(tmp_path) as payments, SagaLog(tmp_path / "log.db") as log:
+        payments.on_connect = seen.append
+        payments.open_wallet("ann", 5)
+        assert payments.balance("ann") == 5
+        log.append("s", "begin")
+        assert log.events("s") == [("begin", None)]
+    assert len(seen) == 2 and all(isinstance(conn, sqlite3.Connection) for conn in seen)

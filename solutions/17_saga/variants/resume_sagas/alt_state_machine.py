@@ -5,7 +5,7 @@ from eng101.sqlite_services import SagaLog, Step
 
 
 def resume_sagas(log: SagaLog, steps_for: Callable[[str], list[Step]]) -> dict[str, str]:
-    """Finish every saga the log shows as unfinished: forward if all steps are done, else compensate."""
+    """Finish every saga the log shows as unfinished: completed if all steps are done, else compensate."""
     result = {}
     for saga_id in log.saga_ids():
         state = {}
