@@ -223,16 +223,21 @@ class InterfereBeforeWrite:
     fail to get the lock (give its connection a busy timeout of 0). The read and the write may
     be on different watched connections.
 
+    With ``armed=True`` the interference runs at the first ``BEGIN`` or write whether or not a read
+    was seen: a check made on a connection that is not watched is overtaken as well.
+
     ``interfere`` returns a short description of what it did (say ``"committed"`` or
     ``"blocked"``), kept in :attr:`outcome`; ``None`` there means it never ran. An exception it
     raises is caught and kept as its ``repr`` in :attr:`outcome`: a trace callback must not raise.
     """
 
-    def __init__(self, interfere: Callable[[], str], table: str | None = None) -> None:
+    def __init__(self, interfere: Callable[[], str], table: str | None = None, armed: bool = False) -> None:
         self.interfere = interfere
         self.table = table.upper() if table else None
         self.outcome: str | None = None
-        self._read_seen = False
+        # armed: interfere at the first BEGIN too, read seen or not (the code under test may have
+        # read on a connection nobody watches, e.g. one it opened itself)
+        self._read_seen = armed
 
     def watch(self, conn: sqlite3.Connection) -> sqlite3.Connection:
         """Start watching ``conn``; returns it."""

@@ -212,6 +212,17 @@ def test_interfere_before_write_forces_check_then_act(tmp_path) -> None:
     assert hook.outcome == "blocked"
     conn.execute("COMMIT")
     conn.close()
+    # armed: the first BEGIN triggers it with no read seen (the check was made on an unwatched connection)
+    unwatched = connect(path)
+    assert unwatched.execute("SELECT count(*) FROM t").fetchone() == (3,)
+    unwatched.close()
+    hook = InterfereBeforeWrite(lambda: _competing_insert(path), table="t", armed=True)
+    conn = hook.watch(connect(path))
+    conn.execute("BEGIN IMMEDIATE")
+    assert hook.outcome == "committed"
+    assert conn.execute("SELECT count(*) FROM t").fetchone() == (4,), "the competitor got in before the lock"
+    conn.execute("COMMIT")
+    conn.close()
     # an error in the interference is recorded, never raised from the trace callback
     hook = InterfereBeforeWrite(lambda: 1 / 0)
     conn = hook.watch(connect(path))
