@@ -275,14 +275,19 @@ def square_with_pid(x: int) -> tuple[int, int]:
 _APPLY_TO_CHUNK_CODE = apply_to_chunk.__code__  # kept, so rebinding the name fools no probe
 
 
-def chunk_probe(x: Any, gauge: str | None = None, hold: float = 0.0) -> tuple[Any, int, Any, int]:
+def chunk_probe(
+    x: Any, gauge: str | None = None, hold: float = 0.0, company: int = 0
+) -> tuple[Any, int, Any, int]:
     """``(x, pid, first item of the chunk, chunk length)``: which task computed ``x``, and where.
 
     The chunk is read from the caller :func:`apply_to_chunk` (its frame on the stack);
     called any other way the last two are ``(None, 0)``. So a test sees how the work was
     cut into tasks. ``gauge`` names a directory for a cross-process gauge of the tasks
     running at once (any start method): the first item of each chunk counts itself in,
-    waits ``hold`` seconds, and counts itself out; :func:`gauge_peak` reads the peak.
+    waits ``hold`` seconds, and counts itself out; :func:`gauge_peak` reads the peak. With
+    ``company`` it stops waiting as soon as that many tasks are in at once: a pool with more
+    processes than allowed then shows it with a margin of ``hold`` (the extra process only has
+    to start within it), while a correct pool makes each task wait ``hold`` in vain.
     """
     frame = sys._getframe(1)
     while frame is not None and frame.f_code is not _APPLY_TO_CHUNK_CODE:
@@ -292,7 +297,10 @@ def chunk_probe(x: Any, gauge: str | None = None, hold: float = 0.0) -> tuple[An
     if gauge is not None and chunk and x is first:
         _gauge_add(gauge, +1)
         try:
-            time.sleep(hold)
+            deadline = time.monotonic() + hold
+            while company and _gauge_read(gauge)[0] < company and time.monotonic() < deadline:
+                time.sleep(0.002)
+            time.sleep(0 if company else hold)
         finally:
             _gauge_add(gauge, -1)
     return x, os.getpid(), first, len(chunk)
@@ -310,13 +318,20 @@ def _gauge_add(directory: str, delta: int) -> None:
         handle.write(f"{current} {max(peak, current)}")
 
 
-def gauge_peak(directory: str) -> int:
-    """The most :func:`chunk_probe` tasks that ran at once with this ``gauge`` directory."""
+def _gauge_read(directory: str) -> tuple[int, int]:
+    """(tasks in now, peak) of a gauge; (0, 0) before the first task."""
     try:
         with open(os.path.join(directory, "gauge")) as handle:
-            return int(handle.read().split()[1])
+            fcntl.flock(handle, fcntl.LOCK_SH)
+            current, peak = (int(n) for n in (handle.read().split() or ["0", "0"]))
+            return current, peak
     except FileNotFoundError:
-        return 0
+        return 0, 0
+
+
+def gauge_peak(directory: str) -> int:
+    """The most :func:`chunk_probe` tasks that ran at once with this ``gauge`` directory."""
+    return _gauge_read(directory)[1]
 
 
 def fail_on(x: int, bad: int = 13) -> int:

@@ -190,6 +190,20 @@ def test_chunk_probe_reports_the_task_and_gauges_concurrency(tmp_path: object) -
     assert 1 <= gauge_peak(gauge) <= 2  # never more chunks at once than workers
 
 
+def test_chunk_probe_with_company_shows_a_pool_too_large(tmp_path: object) -> None:
+    chunks = [[start] for start in range(4)]
+    for workers in (4, 2):  # asked for company 3: a 4-process pool reaches it, a 2-process one cannot
+        gauge = str(tmp_path / f"w{workers}")
+        os.mkdir(gauge)
+        probe = functools.partial(chunk_probe, gauge=gauge, hold=2.0, company=3)
+        started = time.monotonic()
+        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            list(pool.map(apply_to_chunk, itertools.repeat(probe), chunks))
+        assert gauge_peak(gauge) >= 3 if workers == 4 else gauge_peak(gauge) == 2
+        if workers == 4:  # company came: nobody waited the whole hold
+            assert time.monotonic() - started < 2.0 * 2
+
+
 def test_stop_process_helpers_leaves_no_child() -> None:
     from multiprocessing import resource_tracker
 
