@@ -95,7 +95,8 @@ EXERCISES = [
     ExerciseSpec(
         "double",
         "def double(x):\n    ### BEGIN SOLUTION\n    return 2 * x\n    ### END SOLUTION",
-        "assert double(2) == 4", "assert double(-3) == -6",
+        "_two = double(2)\nassert type(_two) is int and _two == 4",
+        "_six = double(-3)\nassert type(_six) is int and _six == -6",
         variants={
             # Wrong on every other call, like a race that a test leaves to chance.
             "mutant_flaky": "# why: right only every other run\nimport os\nfrom pathlib import Path\n\n\n"
