@@ -42,6 +42,8 @@ $(STAMP): requirements.lock pyproject.toml
 	@# grading; Debian's chromium runs the browser tests (Playwright cannot download one offline).
 	@$(call apt_install,bwrap,bubblewrap,grading will run student code without a sandbox)
 	@$(call apt_install,chromium,chromium,the browser tests will be skipped)
+	@# The grading kernel's guard is a small C extension, compiled now so that a missing compiler shows early.
+	$(BIN)/python -c 'from grader.guard import build_witness; build_witness()'
 	touch $(STAMP)
 
 # The course data (copied from pinned packages, checked against datasets/manifest.json):
@@ -56,7 +58,7 @@ instructor: data
 	$(BIN)/jupyter lab $(ALLOW_ROOT) --ServerApp.root_dir=.
 
 test: data
-	$(BIN)/python -m pytest -n $(JOBS)
+	$(BIN)/python -m pytest -n $(JOBS) --durations=30
 
 check: data
 	$(BIN)/python -m grader check

@@ -28,7 +28,7 @@ from typing import Any
 import nbformat
 
 from grader.layout import CourseLayout
-from grader.sandbox import Policy
+from grader.sandbox import Policy, scratch_space
 
 
 @dataclass
@@ -37,6 +37,7 @@ class SubmissionResult:
     isolation: str = ""
     problems: list[str] = field(default_factory=list)
     review: list[str] = field(default_factory=list)
+    manual: dict[str, list[str]] = field(default_factory=dict)  # notebook -> grade ids held for manual grading
     executed: dict[str, str] = field(default_factory=dict)  # notebook -> staged executed path
     score: float | None = None
     max_score: float | None = None
@@ -48,18 +49,10 @@ class SubmissionResult:
         return "review" if self.review else ("graded" if not self.problems else "graded*")
 
 
-def _nbgrader_config(root: Path) -> Any:
-    from traitlets.config.loader import PyFileConfigLoader
-
-    return PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config()
-
-
-def gradebook_location(root: Path) -> tuple[str, str]:
-    """(db_url, course_id) exactly as nbgrader resolves them for this course root."""
-    from nbgrader.coursedir import CourseDirectory
-
-    coursedir = CourseDirectory(config=_nbgrader_config(root))
-    return coursedir.db_url, coursedir.course_id
+def gradebook_location(course: Path | CourseLayout) -> tuple[str, str]:
+    """(db_url, course_id) exactly as nbgrader resolves them for this course (a layout or its root)."""
+    layout = course if isinstance(course, CourseLayout) else CourseLayout(course)
+    return layout.db_url, layout.course_id
 
 
 def _sanitize(notebook: Any, resources: dict[str, Any], config: Any) -> Any:
@@ -134,18 +127,18 @@ def _find_notebook(directory: Path, name: str, expected: list[str]) -> tuple[Pat
     return None, f"{name}.ipynb is missing"
 
 
-def grade_submission(root: str, assignment: str, student: str, notebooks: list[str], policy: Policy,
+def grade_submission(layout: CourseLayout, assignment: str, student: str, notebooks: list[str], policy: Policy,
                      staging: str) -> SubmissionResult:
     """Phase 1 for one student (runs in a worker process)."""
     from grader.untrusted import execute_untrusted
 
-    course = Path(root)
-    config = _nbgrader_config(course)
-    db_url, course_id = gradebook_location(course)
+    course = layout.root
+    config = layout.nbgrader_config()
+    db_url, course_id = gradebook_location(layout)
     result = SubmissionResult(student)
-    submitted = course / "submitted" / student / assignment
-    release = course / "course" / assignment
-    with tempfile.TemporaryDirectory(prefix="eng101-grade-") as scratch:
+    submitted = layout.submission_dir(student, assignment)
+    release = layout.release_dir(assignment)
+    with scratch_space(policy) as scratch:  # one tmpfs of policy.scratch_bytes: all the kernel can write
         workdir = Path(scratch) / "work"
         shutil.copytree(submitted, workdir, ignore=shutil.ignore_patterns("*.ipynb", ".ipynb_checkpoints"))
         if release.is_dir():  # the instructor's data files win over same-named student files
@@ -158,24 +151,27 @@ def grade_submission(root: str, assignment: str, student: str, notebooks: list[s
                 continue
             try:
                 notebook = nbformat.read(path, as_version=4)
-                result.problems += repair_structure(notebook, nbformat.read(release / f"{name}.ipynb", as_version=4))
+                released = nbformat.read(release / f"{name}.ipynb", as_version=4)
+                result.problems += repair_structure(notebook, released)
                 resources = {"nbgrader": {"db_url": db_url, "assignment": assignment, "notebook": name,
                                           "student": student, "course_id": course_id}}
                 notebook = _sanitize(notebook, resources, config)
             except Exception as error:  # malformed JSON, broken metadata, ...
                 result.problems.append(f"{path.name} cannot be graded: {type(error).__name__}: {error}")
                 continue
-            execution = execute_untrusted(notebook, workdir, course, policy)
+            execution = execute_untrusted(notebook, workdir, course, policy, release=released)
             result.isolation = execution.isolation
             result.problems += [f"{name}: {p}" for p in execution.problems]
             result.review += [f"{name}: {r}" for r in execution.review]
+            if execution.manual:
+                result.manual[name] = execution.manual
             target = Path(staging) / student / f"{name}.ipynb"
             target.parent.mkdir(parents=True, exist_ok=True)
             nbformat.write(execution.notebook, target)
             result.executed[name] = str(target)
             # What nbgrader's bookkeeping reads in phase 2: the submission as the student sent it,
             # under the notebook's expected name (submitted/ itself is never modified).
-            shadow = Path(staging) / "submitted" / student / assignment
+            shadow = layout.path(str(Path(staging) / "submitted"), student, assignment)
             if not shadow.exists():
                 shutil.copytree(submitted, shadow, ignore=shutil.ignore_patterns("*.ipynb"))
             shutil.copy2(path, shadow / f"{name}.ipynb")
@@ -203,7 +199,7 @@ class _GradebookWriter:
         from grader.staged import UseExecuted
 
         warnings.filterwarnings("ignore", module="nbgrader")  # SQLAlchemy autoflush notices from nbgrader's api
-        config = _nbgrader_config(layout.root)
+        config = layout.nbgrader_config()
         config.Autograde.sanitize_preprocessors = []
         config.Autograde.autograde_preprocessors = [UseExecuted, IgnorePattern, ClearMetadataPreprocessor,
                                                     LimitOutput, SaveAutoGrades, AssignLatePenalties,
@@ -232,7 +228,7 @@ def ensure_assignment_in_gradebook(layout: CourseLayout, assignment: str) -> Non
     """A fresh checkout has no gradebook: record the assignment as generate_assignment would."""
     from nbgrader.api import Gradebook, MissingEntry
 
-    with Gradebook(*gradebook_location(layout.root)) as gradebook:
+    with Gradebook(*gradebook_location(layout)) as gradebook:
         try:
             gradebook.find_assignment(assignment)
             return
@@ -241,14 +237,35 @@ def ensure_assignment_in_gradebook(layout: CourseLayout, assignment: str) -> Non
     from grader.nbgrader_cli import run_nbgrader
 
     with tempfile.TemporaryDirectory(prefix="eng101-release-") as release:
-        run_nbgrader(["generate_assignment", assignment, f"--CourseDirectory.release_directory={release}"],
-                     cwd=layout.root)
+        run_nbgrader(["generate_assignment", assignment, f"--CourseDirectory.release_directory={release}",
+                      f"--CourseDirectory.root={layout.root}"], cwd=layout.config_file.parent)
+
+
+def hold_for_manual_grading(layout: CourseLayout, assignment: str, results: list[SubmissionResult]) -> None:
+    """Mark the test cells the guard could not vouch for as needing manual grading (0 awarded until
+    the instructor decides in the formgrader), in the gradebook stock nbgrader wrote."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    held = [(result, notebook, grade_id) for result in results for notebook, grade_ids in result.manual.items()
+            for grade_id in grade_ids]
+    if not held:
+        return
+    with Gradebook(*gradebook_location(layout)) as gradebook:
+        for result, notebook, grade_id in held:
+            try:
+                grade = gradebook.find_grade(grade_id, notebook, assignment, result.student)
+            except MissingEntry:
+                result.problems.append(f"{notebook}: {grade_id} could not be held for manual grading")
+                continue
+            grade.auto_score = 0.0
+            grade.needs_manual_grade = True
+        gradebook.db.commit()
 
 
 def scores_from_gradebook(layout: CourseLayout, assignment: str, results: list[SubmissionResult]) -> None:
     from nbgrader.api import Gradebook, MissingEntry
 
-    with Gradebook(*gradebook_location(layout.root)) as gradebook:
+    with Gradebook(*gradebook_location(layout)) as gradebook:
         for result in results:
             try:
                 submission = gradebook.find_submission(assignment, result.student)
@@ -262,8 +279,7 @@ def scores_from_gradebook(layout: CourseLayout, assignment: str, results: list[S
 
 def autograde(layout: CourseLayout, assignment: str, students: list[str] | None, jobs: int, policy: Policy,
               progress: bool = True) -> list[SubmissionResult]:
-    submitted = layout.root / "submitted"
-    available = sorted(p.parent.name for p in submitted.glob(f"*/{assignment}") if p.is_dir())
+    available = layout.submitted_students(assignment)
     chosen = students or available
     unknown = sorted(set(chosen) - set(available))
     if unknown:
@@ -275,7 +291,7 @@ def autograde(layout: CourseLayout, assignment: str, students: list[str] | None,
     with tempfile.TemporaryDirectory(prefix="eng101-staging-") as staging:
         writer = _GradebookWriter(layout, assignment, Path(staging))
         with ProcessPoolExecutor(max_workers=max(1, jobs)) as pool:
-            futures = {pool.submit(grade_submission, str(layout.root), assignment, student, notebooks, policy,
+            futures = {pool.submit(grade_submission, layout, assignment, student, notebooks, policy,
                                    staging): student for student in chosen}
             for done, future in enumerate(as_completed(futures), start=1):
                 try:
@@ -288,6 +304,7 @@ def autograde(layout: CourseLayout, assignment: str, students: list[str] | None,
                 if progress:
                     _progress(done, len(futures), futures[future])
         log = "\n".join(writer.errors)
+    hold_for_manual_grading(layout, assignment, results)
     scores_from_gradebook(layout, assignment, results)
     for result in results:
         if result.score is None and not result.problems:

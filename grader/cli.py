@@ -34,14 +34,15 @@ def _score(value: float | None, maximum: float) -> str:
 def format_check_table(reports: list[AssignmentReport]) -> str:
     headers = [
         "assignment", "exercises", "points", "student", "solution", "mutants killed",
-        "alts accepted", "stock runs", "leaks", "in sync", "time s", "peak MiB", "result",
+        "alts accepted", "cheats scored", "stock runs", "leaks", "in sync", "time s", "peak MiB", "result",
     ]
     rows = []
     for r in reports:
         rows.append([
             r.assignment, r.exercises, f"{r.points:g}", _score(r.student_score, r.points),
             _score(r.solution_score, r.points), f"{r.mutants_killed}/{r.mutants_total}",
-            f"{r.alts_accepted}/{r.alts_total}", r.trials + 2, "none" if not r.leaks else f"{len(r.leaks)} LEAK",
+            f"{r.alts_accepted}/{r.alts_total}", f"{r.cheats_scored}/{r.cheats_total}", r.trials + 2,
+            "none" if not r.leaks else f"{len(r.leaks)} LEAK",
             "yes" if not r.out_of_sync else "NO",
             "-" if r.seconds is None else f"{r.seconds:.1f}" + ("!" if r.seconds > TIME_BUDGET_SECONDS else ""),
             "-" if r.peak_rss_bytes is None else f"{r.peak_rss_bytes / MIB:.0f}",
@@ -120,17 +121,17 @@ def cmd_equivalence(layout: CourseLayout, args: argparse.Namespace) -> int:
 
 
 def format_repeat_table(reports: list[AssignmentReport]) -> str:
-    """Per variant: killed k/N (mutants) or full marks k/N (alternatives)."""
+    """Per variant: killed k/N (mutants), full marks k/N (alternatives) or zero points k/N (cheats)."""
     rows = []
     for report in reports:
         for label, (good, runs) in sorted(report.variant_runs.items()):
-            kind = "killed" if label.startswith("mutant") else "full marks"
+            kind = {"mutant": "killed", "cheat": "zero points"}.get(label.split(" ")[0], "full marks")
             verdict = "ok" if good == runs else "FAIL"
             rows.append([report.assignment, label, f"{kind} {good}/{runs}", verdict])
     return render_table(["assignment", "variant", "runs", "result"], rows)
 
 
-TIMED_PHASES = ("setup", "solution run", "fast path", "stock nbgrader", "visible tests")
+TIMED_PHASES = ("setup", "solution run", "fast path", "stock nbgrader", "visible tests", "guarded cheat")
 
 
 def format_timings_table(reports: list[AssignmentReport]) -> str:
@@ -231,8 +232,16 @@ def cmd_autograde(layout: CourseLayout, args: argparse.Namespace) -> int:
         print("WARNING: bubblewrap is not available: submissions run WITHOUT filesystem, network and "
               "process isolation (only rlimits and a scrubbed environment). Install it: apt-get install "
               "bubblewrap", file=sys.stderr)
+    from grader.guard import WitnessUnavailable, build_witness
+
+    try:  # the guard's C witness: without it a test cell's success cannot be verified
+        build_witness()
+    except WitnessUnavailable as error:
+        print(f"error: {error}\ngrading needs a C compiler and Python's headers for the guard "
+              "(Debian: apt-get install gcc python3-dev)", file=sys.stderr)
+        return 2
     policy = Policy(cell_timeout=args.cell_timeout, notebook_timeout=args.notebook_timeout,
-                    memory_bytes=args.memory_mib * MIB)
+                    memory_bytes=args.memory_mib * MIB, scratch_bytes=args.scratch_mib * MIB)
     results = autograde(layout, assignment, args.student or None, args.jobs, policy)
     rows = [[r.student, "-" if r.score is None else f"{r.score:g}", "-" if r.max_score is None else f"{r.max_score:g}",
              r.status, "; ".join(r.problems + r.review)[:160] or "-"] for r in results]
@@ -258,6 +267,13 @@ def cmd_bench_grading(layout: CourseLayout, args: argparse.Namespace) -> int:
 
     (assignment,) = layout.resolve([args.assignment])
     return run(layout, assignment, args.students, args.jobs)
+
+
+def cmd_bench_scratch(layout: CourseLayout, args: argparse.Namespace) -> int:
+    from grader.bench_scratch import run
+
+    (assignment,) = layout.resolve([args.assignment])
+    return run(layout, assignment, args.students, args.fillers, args.jobs, args.scratch_mib)
 
 
 def cmd_report(layout: CourseLayout, args: argparse.Namespace) -> int:
@@ -296,7 +312,8 @@ def cmd_site(layout: CourseLayout, args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m grader", description=__doc__)
     parser.add_argument("--root", type=Path, default=None,
-                        help="course root (default: the directory holding nbgrader_config.py)")
+                        help="the course's directory, holding its nbgrader_config.py (default: the nearest one at "
+                             "or above the working directory); the course's directories are the ones it names")
     sub = parser.add_subparsers(dest="command", required=True)
     for name, helptext in [
         ("build", "regenerate course/ from solutions/ with nbgrader generate_assignment"),
@@ -337,6 +354,8 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("--cell-timeout", type=int, default=60, help="seconds per cell")
     grade.add_argument("--notebook-timeout", type=int, default=600, help="seconds per notebook")
     grade.add_argument("--memory-mib", type=int, default=4096, help="address space per kernel process")
+    grade.add_argument("--scratch-mib", type=int, default=256,
+                       help="everything one submission can write (working copy, /tmp, /dev/shm), together")
     bench_grade = sub.add_parser("bench-grading",
                                  help="time stock nbgrader autograde against grader autograde on a generated class")
     bench_grade.add_argument("assignment", nargs="?", default="07_acid", metavar="ASSIGNMENT",
@@ -344,6 +363,15 @@ def build_parser() -> argparse.ArgumentParser:
     bench_grade.add_argument("--students", type=int, default=40, help="class size (default: 40)")
     bench_grade.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
                              help="grader autograde workers (default: cores)")
+    bench_scratch = sub.add_parser("bench-scratch", help="peak memory of the machine grading a class in which "
+                                                         "submissions fill their scratch space")
+    bench_scratch.add_argument("assignment", nargs="?", default="00_welcome", metavar="ASSIGNMENT",
+                               help="assignment to generate submissions for (default: 00_welcome)")
+    bench_scratch.add_argument("--students", type=int, default=40, help="class size (default: 40)")
+    bench_scratch.add_argument("--fillers", type=int, default=2, help="submissions that fill the disk (default: 2)")
+    bench_scratch.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
+                               help="grader autograde workers (default: cores)")
+    bench_scratch.add_argument("--scratch-mib", type=int, default=256, help="scratch cap per submission")
     report = sub.add_parser("report", help="grades CSV (stock export columns), plots and an HTML class report")
     report.add_argument("assignment", metavar="ASSIGNMENT")
     report.add_argument("--out", type=Path, default=None, help="output folder (default: reports/ASSIGNMENT/)")
@@ -365,10 +393,10 @@ def main(argv: list[str] | None = None) -> int:
     # nbgrader, used in-process too, shells out to alembic: the environment's bin/ must be on PATH.
     os.environ["PATH"] = tool_environment()["PATH"]
     try:
-        layout = CourseLayout(args.root.resolve()) if args.root else CourseLayout.find()
+        layout = CourseLayout.at(args.root) if args.root else CourseLayout.find()
         handler = {"build": cmd_build, "check": cmd_check, "bench": cmd_bench,
                    "execute": cmd_execute, "autograde": cmd_autograde, "equivalence": cmd_equivalence,
-                   "feedback": cmd_feedback, "bench-grading": cmd_bench_grading,
+                   "feedback": cmd_feedback, "bench-grading": cmd_bench_grading, "bench-scratch": cmd_bench_scratch,
                    "report": cmd_report, "site": cmd_site}[args.command]
         return handler(layout, args)
     except (UnknownAssignmentError, FileNotFoundError, NbgraderError) as error:

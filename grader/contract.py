@@ -21,6 +21,7 @@ from typing import Any
 
 from grader import cells
 from grader.build import generate_scratch_release
+from grader.cheats import generate_cheats
 from grader.execute import errors_of, execute_in_copy, execute_notebook
 from grader.fastpath import FastResults, Outcome, run_fast_path
 from grader.layout import MEMORY_BUDGET_BYTES, TIME_BUDGET_SECONDS, CourseLayout
@@ -51,6 +52,8 @@ class AssignmentReport:
     mutants_total: int = 0
     alts_accepted: int = 0
     alts_total: int = 0
+    cheats_scored: int = 0  # generic cheats (grader.cheats) that earned a point: must be 0
+    cheats_total: int = 0
     leaks: list[str] = field(default_factory=list)
     out_of_sync: list[str] = field(default_factory=list)
     seconds: float | None = None
@@ -259,9 +262,13 @@ def _timed(report: AssignmentReport, phase: str) -> Iterator[None]:
 
 
 def check_assignment(
-    layout: CourseLayout, assignment: str, repeat: int = 1, fast: bool = True, against_stock: bool = False
+    layout: CourseLayout, assignment: str, repeat: int = 1, fast: bool = True, against_stock: bool = False,
+    *, cheats: bool = True,
 ) -> AssignmentReport:
     """The contract for one assignment; variants graded ``repeat`` times each.
+
+    Every exercise's generic cheats (grader.cheats) are graded like mutants and must earn zero
+    points; ``cheats=False`` leaves them out, for tests of the grader's own machinery only.
 
     ``against_stock`` also grades every fast-path variant with stock nbgrader (in the same batches
     the stock fallback uses) and fails on any graded cell where the two disagree.
@@ -285,6 +292,8 @@ def check_assignment(
         if variant.exercise not in exercises:
             report.fail(f"{variant.label}: no exercise {variant.exercise!r} in {assignment}")
     variants = [variant for variant in variants if variant.exercise in exercises]
+    cheat_answers = [cheat for cheat in generate_cheats(_reference_answers(sources))
+                     if cheat.exercise in exercises] if cheats else []
     for exercise_id in exercises:
         kinds = {variant.kind for variant in variants if variant.exercise == exercise_id}
         if "mutant" not in kinds:
@@ -324,24 +333,31 @@ def check_assignment(
                 return grading.autograde(student_version, [], report)
 
         # Stock nbgrader grades the student version and the reference while the fast path runs.
+        import nbgrader.api  # noqa: F401 - imported here first: importing it in two threads at once fails
+        import nbgrader.utils  # noqa: F401 - (a circular import, "partially initialized module")
+
         with ThreadPoolExecutor(max_workers=1) as pool:
             stock_of_record = pool.submit(judge_of_record)
             with _timed(report, "fast path"):
                 if fast:
                     quick = run_fast_path(solutions, sources, {e: x.notebook for e, x in exercises.items()},
-                                          variants, generated_dir, scratch_root / "fast", repeat)
+                                          variants + cheat_answers, generated_dir, scratch_root / "fast", repeat)
                 else:
-                    quick = FastResults(fallbacks={v.student_id: "fast path turned off" for v in variants})
+                    quick = FastResults(fallbacks={v.student_id: "fast path turned off"
+                                                   for v in variants + cheat_answers})
             scores, _ = stock_of_record.result()
-        by_id = {variant.student_id: variant for variant in variants}
+        by_id = {variant.student_id: variant for variant in variants + cheat_answers}
         report.fallbacks = {by_id[sid].label: why for sid, why in quick.fallbacks.items()}
         report.warnings.extend(quick.errors)
-        report.snapshots = {by_id[sid].label: why for sid, why in quick.snapshots.items()}
+        # A cheat runs from the same snapshot as its exercise's mutants and alts: said once, for them.
+        report.snapshots = {by_id[sid].label: why for sid, why in quick.snapshots.items()
+                            if by_id[sid].kind != "cheat"}
         if fast and report.fallbacks:
             report.warnings.append(f"{len(report.fallbacks)} variant(s) graded by stock nbgrader, not the fast "
                                    "path (python -m grader check --timings says why)")
-        stock_variants = [variant for variant in variants if variant.student_id in quick.fallbacks]
-        report.fast_variants, report.stock_variants = len(variants) - len(stock_variants), len(stock_variants)
+        stock_variants = [variant for variant in variants + cheat_answers if variant.student_id in quick.fallbacks]
+        stock_count = sum(1 for variant in stock_variants if variant.kind != "cheat")
+        report.fast_variants, report.stock_variants = len(variants) - stock_count, stock_count
         dependencies = exercise_dependencies(
             _reference_answers(sources), _test_sources(sources, exercises), stock_variants
         )
@@ -369,6 +385,10 @@ def check_assignment(
             _reference_answers(sources), _test_sources(sources, exercises), variants
         )
         _judge(report, exercises, variants, scores, outcomes, all_dependencies)
+        _judge_cheats(report, exercises, cheat_answers, outcomes)
+        if cheats:
+            with _timed(report, "guarded cheat"):
+                _check_patching_cheat(report, source_paths, _reference_answers(sources), layout.root)
         if fast and against_stock:
             with _timed(report, "stock nbgrader"):
                 _compare_with_stock(report, grading, exercises, variants, quick, all_dependencies)
@@ -707,6 +727,47 @@ def _users_of(exercise: str, dependencies: dict[str, set[str]]) -> set[str]:
         users |= found
         frontier = found
     return users - {exercise}
+
+
+def _check_patching_cheat(report: AssignmentReport, source_paths: list[Path], references: dict[str, str],
+                          course_root: Path) -> None:
+    """The cheat no test can resist by itself (patching the course's helpers and builtins, with an
+    always-equal answer to every exercise) must earn nothing in the guarded kernel of autograde."""
+    from grader.patching_cheat import grade_patching_cheat
+
+    for path in source_paths:
+        outcome = grade_patching_cheat(path, references, course_root)
+        report.cheats_total += 1
+        if outcome.earned:
+            report.cheats_scored += 1
+            report.fail(f"the helper-patching cheat (grader/patching_cheat.py) passed {', '.join(outcome.earned)} "
+                        f"of {path.name} in the guarded kernel: {'; '.join(outcome.notes) or 'no reason recorded'}")
+
+
+def _judge_cheats(
+    report: AssignmentReport, exercises: dict[str, Exercise], cheats: list[Variant], outcomes: dict[str, list[Outcome]]
+) -> None:
+    """A generic cheat must earn zero points on every test cell of its exercise, in every run."""
+    for cheat in cheats:
+        report.cheats_total += 1
+        runs = outcomes.get(cheat.student_id, [])
+        if not runs:
+            continue  # not graded: _run has recorded why
+        scored = [(test_id, run.scores[test_id]) for run in runs for test_id in exercises[cheat.exercise].test_ids
+                  if run.scores.get(test_id, (0.0, 0.0))[0] > 0]
+        clean_runs = sum(1 for run in runs if all(run.scores.get(t, (0.0, 0.0))[0] == 0
+                                                   for t in exercises[cheat.exercise].test_ids))
+        report.variant_runs[cheat.label] = (clean_runs, len(runs))
+        if not scored:
+            continue
+        report.cheats_scored += 1
+        test_id, (score, maximum) = scored[0]
+        runs_note = f" in {len(runs) - clean_runs} of {len(runs)} runs" if len(runs) > 1 else ""
+        report.fail(
+            f"cheat {cheat.name} scored {score:g}/{maximum:g} on {test_id}{runs_note} ({cheat.label}: {cheat.why}); "
+            "check exact result types before comparing (docs/authoring.md, Generic cheats; "
+            f"python -m grader.cheats show solutions/{report.assignment} {cheat.exercise} {cheat.name})"
+        )
 
 
 def _judge(

@@ -71,7 +71,7 @@ def collect(db_url: str, assignment: str) -> ClassReport:
             known = ", ".join(a.name for a in gradebook.assignments) or "none"
             raise ReportError(f"the gradebook has no assignment {assignment!r} (it has: {known})") from None
         stats = {(nb.name, cell.name): CellStats(nb.name, cell.name, float(cell.max_score))
-                 for nb in record.notebooks for cell in nb.grade_cells}
+                 for nb in record.notebooks for cell in [*nb.grade_cells, *nb.task_cells]}
         totals: dict[str, float] = {}
         for submission in record.submissions:
             grades = [grade for nb in submission.notebooks for grade in nb.grades]
@@ -197,7 +197,7 @@ def write_report(layout: CourseLayout, assignment: str, out_dir: Path | None = N
     """Collect first, so a missing gradebook or an ungraded assignment fails before any file is written."""
     from grader.autograde import gradebook_location
 
-    db_url, _ = gradebook_location(layout.root)
+    db_url, _ = gradebook_location(layout)
     database = Path(db_url.removeprefix("sqlite:///"))
     if db_url.startswith("sqlite:///") and not database.exists():
         raise ReportError(f"no gradebook at {database}; grade first: python -m grader autograde {assignment}")

@@ -15,6 +15,7 @@ student's reach as far as an in-process test allows:
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import secrets
@@ -24,6 +25,7 @@ import tempfile
 import threading
 import time
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,8 +36,16 @@ from nbformat import NotebookNode
 from nbformat.v4 import new_output
 
 from grader import cells
+from grader.guard import (
+    GuardReport,
+    GuardSession,
+    expected_tag,
+    modules_imported,
+    top_level_names,
+    trigger_source,
+)
 from grader.jail import PIDS_CGROUP_ROOT
-from grader.sandbox import Policy, SandboxKernelManager, kernel_command
+from grader.sandbox import Policy, SandboxKernelManager, ScratchUsage, _helper_package, kernel_command, scratch_usage
 
 SUSPICIOUS = re.compile(
     r"get_ipython|set_custom_exc|excepthook|run_cell|events\.register|__builtins__|\bbuiltins\b|"
@@ -50,6 +60,8 @@ class Execution:
     isolation: str
     problems: list[str] = field(default_factory=list)  # why tests failed beyond assertions
     review: list[str] = field(default_factory=list)  # what a human should look at
+    manual: list[str] = field(default_factory=list)  # grade ids held for manual grading (0 awarded)
+    scratch: ScratchUsage | None = None  # what the run left on its scratch space (set after the run)
 
 
 class _LimitedClient(NotebookClient):
@@ -90,11 +102,12 @@ def _error(ename: str, evalue: str) -> NotebookNode:
     return new_output("error", ename=ename, evalue=evalue, traceback=[f"{ename}: {evalue}"])
 
 
-def flag_suspicious(notebook: NotebookNode) -> list[str]:
-    """Student-editable cells whose source reaches into the execution machinery."""
+def flag_suspicious(notebook: NotebookNode, instructor_sources: frozenset[str] = frozenset()) -> list[str]:
+    """Student-editable cells whose source reaches into the execution machinery (the instructor's own
+    demo cells, unchanged from the release, are not the student's doing)."""
     flagged = []
     for index, cell in enumerate(notebook.cells):
-        if cell.cell_type != "code" or cells.is_grade_cell(cell):
+        if cell.cell_type != "code" or cells.is_grade_cell(cell) or cells.source_of(cell) in instructor_sources:
             continue
         found = sorted(set(SUSPICIOUS.findall(cells.source_of(cell))))
         if found:
@@ -102,20 +115,36 @@ def flag_suspicious(notebook: NotebookNode) -> list[str]:
     return flagged
 
 
-def execute_untrusted(notebook: NotebookNode, workdir: Path, course_root: Path, policy: Policy) -> Execution:
+def execute_untrusted(notebook: NotebookNode, workdir: Path, course_root: Path, policy: Policy,
+                      release: NotebookNode | None = None) -> Execution:
     """Run ``notebook`` (hidden tests included) in a sandboxed kernel with ``workdir`` as its cwd."""
-    tokens: dict[int, str] = {}
+    nonces: dict[int, str] = {}
     originals: dict[int, str] = {}
+    instructor_sources, answer_stubs = [], []
+    reference = release if release is not None else notebook
+    for cell in reference.cells:
+        if cell.cell_type == "code" and cells.is_solution_cell(cell):
+            answer_stubs.append(cells.source_of(cell))
     for index, cell in enumerate(notebook.cells):
+        if cell.cell_type == "code" and cells.nbgrader_meta(cell) and not cells.is_solution_cell(cell):
+            instructor_sources.append(cells.source_of(cell))
         if cell.cell_type == "code" and cells.is_grade_cell(cell) and not cells.is_solution_cell(cell):
-            tokens[index] = secrets.token_hex(16)
+            nonces[index] = secrets.token_hex(16)
             originals[index] = cells.source_of(cell)
-            cell.source = f"{originals[index]}\nprint({tokens[index]!r})"
-    execution = Execution(notebook, isolation="", review=flag_suspicious(notebook))
+            # the test itself goes to the guard; the kernel only ever sees a request to run it
+            cell.source = trigger_source(nonces[index])
+    released = frozenset(cells.source_of(c) for c in release.cells) if release is not None else frozenset()
+    execution = Execution(notebook, isolation="", review=flag_suspicious(notebook, released))
     cgroup = f"eng101-{uuid.uuid4().hex[:12]}"
-    with tempfile.TemporaryDirectory(prefix="eng101-kernel-") as connection_dir:
-        argv, execution.isolation = kernel_command(policy, workdir, Path(connection_dir), course_root, cgroup)
-        manager = SandboxKernelManager(transport="ipc", ip=str(Path(connection_dir) / "kernel"),
+    with tempfile.TemporaryDirectory(prefix="eng101-kernel-") as connection_dir, _short_alias(
+            Path(connection_dir)) as socket_dir:
+        guard = GuardSession(Path(connection_dir), watch=modules_imported(instructor_sources),
+                             course_tools=_helper_package(), answer_names=top_level_names(answer_stubs),
+                             tests={nonces[i]: (cells.grade_id(notebook.cells[i]), originals[i]) for i in nonces})
+        guard.prepare()
+        argv, execution.isolation = kernel_command(policy, workdir, Path(connection_dir), course_root, cgroup,
+                                                   guard_config=guard.config_file, socket_alias=socket_dir)
+        manager = SandboxKernelManager(transport="ipc", ip=str(socket_dir / "kernel"),
                                        connection_file=str(Path(connection_dir) / "kernel.json"))
         manager.sandbox_argv = argv
         # A signal cannot cross into the sandbox's PID namespace (it would kill bubblewrap):
@@ -126,8 +155,8 @@ def execute_untrusted(notebook: NotebookNode, workdir: Path, course_root: Path, 
             error_on_timeout={"ename": "CellTimeoutError", "evalue": f"cell ran over {policy.cell_timeout} s",
                               "traceback": [f"CellTimeoutError: cell ran over {policy.cell_timeout} s"]},
             record_timing=False, resources={"metadata": {"path": str(workdir)}},
-            on_cell_executed=lambda cell, cell_index, execute_reply: client.record_reply(
-                cell, cell_index, execute_reply),
+            on_cell_executed=lambda cell, cell_index, execute_reply: (
+                client.record_reply(cell, cell_index, execute_reply), guard.drain()),
         )
         client.max_output_bytes = policy.max_output_bytes
         deadline = threading.Timer(policy.notebook_timeout, _kill, args=(manager,))
@@ -143,23 +172,31 @@ def execute_untrusted(notebook: NotebookNode, workdir: Path, course_root: Path, 
             deadline.cancel()
             _kill(manager)
             _remove_cgroup(cgroup)
+            verdicts = guard.close()
+            execution.scratch = scratch_usage(workdir, policy, notebook)  # the kernel is gone: measure
+            execution.problems += execution.scratch.problems()
     if client.truncated_cells:
         execution.problems.append(f"output over {policy.max_output_bytes} bytes was dropped")
-    _judge_test_cells(notebook, tokens, originals, client.replies, execution)
+    expected = {index: expected_tag(guard.key, nonce) for index, nonce in nonces.items()}
+    _judge_test_cells(notebook, expected, nonces, originals, client.replies, verdicts, execution)
     return execution
 
 
-def _judge_test_cells(notebook: NotebookNode, tokens: dict[int, str], originals: dict[int, str],
-                      replies: dict[int, str], execution: Execution) -> None:
-    for index, token in tokens.items():
+def _judge_test_cells(notebook: NotebookNode, expected: dict[int, str], nonces: dict[int, str],
+                      originals: dict[int, str], replies: dict[int, str], verdicts: GuardReport,
+                      execution: Execution) -> None:
+    """A test cell passes only if the kernel replied ``ok``, showed no error and the witness vouched
+    for exactly this cell's code; when the kernel was caught tampering, or claimed a success the
+    witness did not vouch for, every cell without that proof scores 0 and is held for manual grading."""
+    tampering = [f"tampering: {what}" for what in verdicts.tampering]
+    if verdicts.noise:
+        tampering.append(f"tampering: {verdicts.noise} line(s) on the guard's report pipe were not the guard's")
+    unproven = []
+    for index in nonces:
         cell = notebook.cells[index]
         cell.source = originals[index]
-        printed = any(token in str(out.get("text", "")) for out in cell.outputs)
-        for out in cell.outputs:
-            if out.get("output_type") == "stream" and token in out.get("text", ""):
-                out["text"] = out["text"].replace(f"{token}\n", "").replace(token, "")
-        cell.outputs = [out for out in cell.outputs if out.get("output_type") != "stream" or out.get("text")]
         has_error = any(out.get("output_type") == "error" for out in cell.outputs)
+        vouched = expected[index] in verdicts.passed.get(nonces[index], [])
         name = cells.grade_id(cell)
         if index not in replies:
             cell.outputs.append(_error("NotRun", "this test did not run (an earlier problem stopped the notebook)"))
@@ -167,9 +204,31 @@ def _judge_test_cells(notebook: NotebookNode, tokens: dict[int, str], originals:
         elif replies[index] != "ok" and not has_error:
             cell.outputs.append(_error("HiddenError", "the test failed but its error was suppressed"))
             execution.problems.append(f"{name} failed with its error hidden")
-        elif replies[index] == "ok" and not printed and not has_error:
-            cell.outputs.append(_error("Incomplete", "the test did not run to its end"))
-            execution.problems.append(f"{name} did not run to its end")
+        elif replies[index] == "ok" and not has_error and not vouched:
+            cell.outputs.append(_error("Unverified", "the grader could not verify that this test ran to its end"))
+            unproven.append(name)
+    if unproven:
+        tampering.append(f"tampering: {', '.join(unproven)} reported success that the guard did not vouch for")
+    if tampering:
+        execution.review += tampering
+        execution.manual += [cells.grade_id(notebook.cells[index]) for index in nonces
+                             if expected[index] not in verdicts.passed.get(nonces[index], [])]
+
+
+@contextlib.contextmanager
+def _short_alias(directory: Path) -> Iterator[Path]:
+    """A short path in /tmp naming ``directory`` (a symlink), for the kernel's Unix sockets."""
+    while True:
+        alias = Path("/tmp") / f"e101-{secrets.token_hex(4)}"
+        try:
+            alias.symlink_to(directory)
+            break
+        except FileExistsError:
+            continue
+    try:
+        yield alias
+    finally:
+        alias.unlink(missing_ok=True)
 
 
 def _kill(manager: SandboxKernelManager) -> None:

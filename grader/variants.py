@@ -47,8 +47,9 @@ from typing import Literal
 from grader import cells
 from grader.layout import CourseLayout
 
-VariantKind = Literal["mutant", "alt"]
-KINDS: tuple[VariantKind, ...] = ("mutant", "alt")
+#: "cheat" variants are not files: grader.cheats generates them from the reference answer.
+VariantKind = Literal["mutant", "alt", "cheat"]
+KINDS: tuple[VariantKind, ...] = ("mutant", "alt")  # the kinds stored in variants/
 VARIANTS_DIR = "variants"
 EDIT_SUFFIX = ".edit"
 WHY_PREFIX = "# why:"
@@ -70,7 +71,7 @@ class Variant:
     exercise: str
     kind: VariantKind
     name: str
-    path: Path  # the file it comes from: mutant_<name>.edit or alt_<name>.py
+    path: Path  # the file it comes from: mutant_<name>.edit or alt_<name>.py (a cheat: a placeholder)
     source: str  # the complete cell source, ``# why:`` line first
 
     @property

@@ -169,6 +169,23 @@ def test_tampering_is_flagged_for_review(graded) -> None:
         assert results[student].review, student
 
 
+def test_tampering_is_held_for_manual_grading_with_nothing_awarded(graded) -> None:
+    from nbgrader.api import Gradebook
+
+    from grader.autograde import gradebook_location
+
+    layout, cases, results = graded
+    held = [case.student for case in cases if case.reason and "tampering" in case.reason]
+    assert len(held) >= 4, "the corpus holds tampering attacks"
+    with Gradebook(*gradebook_location(layout)) as gradebook:
+        for student in held:
+            grade = gradebook.find_grade(f"test_{EXERCISE}", NOTEBOOK, ASSIGNMENT, student)
+            assert grade.needs_manual_grade and grade.score == 0, student
+            assert results[student].status == "review", student
+        for student in ("alice", "bob", "erin"):
+            assert not gradebook.find_grade(f"test_{EXERCISE}", NOTEBOOK, ASSIGNMENT, student).needs_manual_grade
+
+
 def test_nothing_outside_the_sandbox_was_touched(graded) -> None:
     layout, _, _ = graded
     if bubblewrap() is None:
@@ -182,8 +199,8 @@ def test_nothing_outside_the_sandbox_was_touched(graded) -> None:
 
 def test_no_process_outlives_grading(graded) -> None:
     # (the fixture asserts that no submission's cgroup outlived grading)
-    sleepers = subprocess.run(["pgrep", "-f", "ipykernel_launcher.*eng101-kernel"], capture_output=True, text=True,
-                              check=False).stdout.split()
+    sleepers = subprocess.run(["pgrep", "-f", "(ipykernel_launcher|guard/kernel.py).*eng101-kernel"],
+                              capture_output=True, text=True, check=False).stdout.split()
     assert not sleepers
 
 

@@ -29,7 +29,7 @@ EXERCISES = [
         "add_one",
         'def add_one(x):\n    ### BEGIN SOLUTION\n    result = x + 1  # the reference answer\n'
         "    return result\n    ### END SOLUTION",
-        "assert add_one(1) == 2", "assert add_one(-1) == 0",
+        "assert type(add_one(1)) is int and add_one(1) == 2", "assert type(add_one(-1)) is int and add_one(-1) == 0",
         variants={
             "mutant_abs": "# why: forgets negatives\ndef add_one(x):\n    return abs(x) + 1",
             "alt_flipped": "# why: adds the other way round\ndef add_one(x):\n    return 1 + x",
@@ -94,6 +94,31 @@ EXERCISES = [
             "alt_max": "# why: max\ndef boom(x):\n    return max(x, -x)",
         },
     ),
+    ExerciseSpec(  # isinstance lets a cheat through: an always-equal str subclass passes
+        "parity",
+        'def parity(n: int) -> str:\n    ### BEGIN SOLUTION\n    return "even" if n % 2 == 0 else "odd"\n'
+        "    ### END SOLUTION",
+        'assert isinstance(parity(3), str) and parity(3) == "odd"',
+        'assert isinstance(parity(4), str) and parity(4) == "even"',
+        variants={
+            "mutant_odd_above_two": '# why: says odd for every number above 2\ndef parity(n: int) -> str:\n'
+                                    '    return "odd" if n > 2 else ("even" if n % 2 == 0 else "odd")',
+            "alt_bits": '# why: indexes by the low bit\ndef parity(n: int) -> str:\n    return ("even", "odd")[n & 1]',
+        },
+    ),
+    ExerciseSpec(  # only the error path is tested: an answer that always raises passes
+        "check_age",
+        "def check_age(age):\n    ### BEGIN SOLUTION\n    if age < 0:\n        raise ValueError(age)\n"
+        "    return age\n    ### END SOLUTION",
+        "try:\n    check_age(-1)\nexcept ValueError:\n    pass\nelse:\n    raise AssertionError('no ValueError')",
+        "try:\n    check_age(-50)\nexcept ValueError:\n    pass\nelse:\n    raise AssertionError('no ValueError')",
+        variants={
+            "mutant_minus_one": "# why: only rejects -1\ndef check_age(age):\n    if age == -1:\n"
+                                "        raise ValueError(age)\n    return age",
+            "alt_not": "# why: not >= 0\ndef check_age(age):\n    if not age >= 0:\n        raise ValueError(age)\n"
+                       "    return age",
+        },
+    ),
     ExerciseSpec(  # no variants at all
         "lonely",
         "def lonely():\n    ### BEGIN SOLUTION\n    return 1\n    ### END SOLUTION",
@@ -137,6 +162,10 @@ def _failures_about(report: AssignmentReport, *needles: str) -> list[str]:
         ("variant that kills the kernel", ("could not grade mutant--boom--exit", "kernel died")),
         ("exercise without mutant", ("'lonely' has no mutant",)),
         ("exercise without alternative", ("'lonely' has no alternative",)),
+        ("tests an always-equal object passes", ("cheat always_equal scored 1/1 on test_clamp", "clamp/always_equal")),
+        ("tests an always-equal str subclass passes",
+         ("cheat always_equal_typed scored 1/1 on test_parity", "exact result types")),
+        ("tests an always-raising answer passes", ("cheat raises scored 1/1 on test_check_age",)),
     ],
 )
 def test_defect_is_reported(broken_report: AssignmentReport, defect: str, needles: tuple[str, ...]) -> None:
@@ -148,6 +177,10 @@ def test_defect_is_reported(broken_report: AssignmentReport, defect: str, needle
 def test_healthy_exercise_beside_them_is_not_blamed(broken_report: AssignmentReport) -> None:
     assert not _failures_about(broken_report, "mutant add_one/")
     assert not _failures_about(broken_report, "alt add_one/")
+    assert not _failures_about(broken_report, "cheat add_one/"), "its tests check exact types: no cheat scores"
+    assert not _failures_about(broken_report, "(cheat parity/always_equal:")  # isinstance stops the plain one
+    assert broken_report.variant_runs["cheat add_one/always_equal"] == (1, 1)
+    assert broken_report.cheats_scored >= 3 and broken_report.cheats_total >= 3 * 2
     assert broken_report.mutants_killed >= 2  # add_one/abs and evens/odds are caught
 
 
@@ -155,6 +188,7 @@ def test_check_and_suite_fail(broken_report: AssignmentReport, capsys: pytest.Ca
     assert print_check_results([broken_report]) == 1
     out = capsys.readouterr().out
     assert "FAIL" in out and f"FAIL {ASSIGNMENT}: leak" in out
+    assert "cheats scored" in out and f"FAIL {ASSIGNMENT}: cheat raises scored 1/1 on test_check_age" in out
     with pytest.raises(AssertionError, match="breaks the contract"):
         assert_report_holds(broken_report)
 

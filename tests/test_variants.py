@@ -332,3 +332,107 @@ def test_reference_and_show_commands_print_the_sources(tmp_path: Path, capsys: p
     assert capsys.readouterr().out == discover_variants(directory)[0].source
     assert main(["reference", str(directory), "nope"]) == 2
     assert "no exercise 'nope'" in capsys.readouterr().err
+
+
+# --- generic cheats (grader.cheats) ---------------------------------------------------------
+
+CHEAT_REFERENCE = '''import math
+from typing import Optional
+
+LIMIT: int = 3
+LOW, HIGH = 1, 2
+
+
+class Box:
+    """A box."""
+
+    size = 3
+
+    def __init__(self, x):
+        self.x = x
+
+    def __len__(self):
+        return 1
+
+    @property
+    def items(self) -> list[int]:
+        return [self.x]
+
+
+def label(x, y=LIMIT) -> Optional[str]:
+    return str(math.floor(x))
+
+
+def pair() -> "tuple[int, int]":
+    return (1, 2)
+
+
+def flag() -> bool:
+    return True'''
+
+
+def _run_cheat(kind: str) -> dict[str, object]:
+    from grader.cheats import cheat_source
+
+    source = cheat_source(CHEAT_REFERENCE, kind)
+    assert source is not None and source.startswith("# why: generic cheat:")
+    namespace: dict[str, object] = {}
+    exec(compile(source, f"<cheat {kind}>", "exec"), namespace)  # noqa: S102 - generated source, under test
+    return namespace
+
+
+def test_always_equal_cheat_keeps_signatures_and_equals_everything() -> None:
+    ns = _run_cheat("always_equal")
+    label, box = ns["label"], ns["Box"](5)  # type: ignore[operator]
+    result = label(1.5)  # type: ignore[operator]
+    assert result == "1" and result == 2 and not (result != "x") and result and len(result) == 0
+    assert list(result) == [] and 3 in result and result < 0 and result > 0 and result.anything() == "x"
+    assert int(result) == 0 and [7, 8][result] == 7 and abs(result - 3) < 1e-9 and f"{result}" == ""
+    assert box.items == [5] and ns["LIMIT"] == 3 and ns["LOW"] == ns["HIGH"] == (1, 2)
+    with pytest.raises(TypeError):
+        len(box)  # the answer's __len__ is dropped: dunders other than comparisons and lookups go
+    with pytest.raises(TypeError):
+        label()  # type: ignore[operator]  # the signature is the reference's
+    assert not isinstance(result, str) and type(result).__name__ == "_AlwaysEqual"
+
+
+def test_typed_cheat_subclasses_the_annotated_builtin() -> None:
+    ns = _run_cheat("always_equal_typed")
+    label, pair, flag = ns["label"], ns["pair"], ns["flag"]
+    assert isinstance(label(1), str) and label(1) == "anything" and type(label(1)) is not str  # type: ignore[operator]
+    assert isinstance(pair(), tuple) and pair() == (9, 9) and type(pair()) is not tuple  # type: ignore[operator]
+    assert isinstance(flag(), int) and flag() == 5  # type: ignore[operator]  # bool cannot be subclassed: int
+    assert isinstance(ns["Box"](1).items, list) and isinstance(ns["LIMIT"], int)  # type: ignore[operator]
+
+
+def test_raising_cheat_raises_from_every_function() -> None:
+    ns = _run_cheat("raises")
+    for call in (lambda: ns["label"](1), lambda: ns["pair"](), lambda: ns["Box"](1).items):  # type: ignore[operator]
+        with pytest.raises(ValueError, match="cheat"):
+            call()
+
+
+def test_cheats_apply_only_where_they_make_sense() -> None:
+    from grader.cheats import cheat_source, cheats_for
+
+    assert cheat_source("ANSWER = 42", "raises") is None  # no function to raise from
+    assert cheat_source("def f(x):\n    return x", "always_equal_typed") is None  # no annotation to subclass
+    assert cheat_source("def f(:", "always_equal") is None  # does not parse
+    assert [c.name for c in cheats_for("f", "def f(x) -> list:\n    return [x]")] == [
+        "always_equal", "always_equal_typed", "raises"]
+    cheat = cheats_for("f", "def f(x):\n    return x")[0]
+    assert (cheat.kind, cheat.label, cheat.student_id) == ("cheat", "cheat f/always_equal", "cheat--f--always_equal")
+
+
+def test_every_exercise_in_the_course_gets_compilable_cheats() -> None:
+    from grader.cheats import discover_cheats
+    from grader.layout import CourseLayout
+
+    layout = CourseLayout(REPO_ROOT)
+    for assignment in layout.assignments():
+        found = discover_cheats(layout.solutions_dir / assignment)
+        exercises = set(cells.grade_id(c) for nb in layout.source_notebooks(assignment)
+                        for _, c in cells.solution_cells(cells.load_notebook(nb)))
+        assert {c.exercise for c in found if c.name == "always_equal"} == exercises, assignment
+        for cheat in found:
+            compile(cheat.source, cheat.label, "exec")
