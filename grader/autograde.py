@@ -159,7 +159,8 @@ def grade_submission(layout: CourseLayout, assignment: str, student: str, notebo
             except Exception as error:  # malformed JSON, broken metadata, ...
                 result.problems.append(f"{path.name} cannot be graded: {type(error).__name__}: {error}")
                 continue
-            execution = execute_untrusted(notebook, workdir, course, policy, release=released)
+            execution = execute_untrusted(notebook, workdir, course, policy, release=released,
+                                          hidden=tuple(layout.instructor_paths()))
             result.isolation = execution.isolation
             result.problems += [f"{name}: {p}" for p in execution.problems]
             result.review += [f"{name}: {r}" for r in execution.review]

@@ -187,6 +187,14 @@ class CourseLayout:
     def feedback_root(self) -> Path:
         return self._step("feedback_directory")
 
+    def instructor_paths(self) -> list[Path]:
+        """Where instructor state lives (solutions, submissions, grades, feedback, the gradebook):
+        directories a student's kernel must never see, wherever the config puts them."""
+        paths = [self.root, self.source_root, self.submitted_root, self.autograded_root, self.feedback_root]
+        if self.db_url.startswith("sqlite:///"):
+            paths.append(Path(self.db_url.removeprefix("sqlite:///")).parent)
+        return sorted({Path(os.path.abspath(path)) for path in paths if len(Path(os.path.abspath(path)).parts) > 1})
+
     #: Names this repository's tools have always used.
     solutions_dir = source_root
     course_dir = release_root

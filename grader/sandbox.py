@@ -231,9 +231,10 @@ def _helper_package() -> Path:
     return Path(next(iter(spec.submodule_search_locations))).resolve()
 
 
-def _hidden(course_root: Path) -> list[Path]:
-    """The grading course and the repository the helper package comes from: solutions live there."""
-    return [Path(d) for d in HIDDEN_SYSTEM_DIRS] + [course_root, _helper_package().parent]
+def _hidden(course_root: Path, extra: tuple[Path, ...] = ()) -> list[Path]:
+    """The grading course, the repository the helper package comes from, and wherever the course's
+    config keeps instructor state (``extra``): solutions, submissions and grades live there."""
+    return [Path(d) for d in HIDDEN_SYSTEM_DIRS] + [course_root, _helper_package().parent, *extra]
 
 
 def _visible_again(course_root: Path) -> list[Path]:
@@ -250,7 +251,7 @@ def _visible_again(course_root: Path) -> list[Path]:
 
 def kernel_command(policy: Policy, workdir: Path, connection_dir: Path, course_root: Path,
                    cgroup: str | None, guard_config: Path | None = None,
-                   socket_alias: Path | None = None) -> tuple[list[str], str]:
+                   socket_alias: Path | None = None, hidden: tuple[Path, ...] = ()) -> tuple[list[str], str]:
     """The kernel's argv (with ``{connection_file}`` left for jupyter_client) and the isolation used.
 
     With ``guard_config`` (see :mod:`grader.guard`) the kernel is ``grader/guard/kernel.py``, which
@@ -281,7 +282,7 @@ def kernel_command(policy: Policy, workdir: Path, connection_dir: Path, course_r
     bwrap = bubblewrap()
     if bwrap is None:
         return [*jail, *kernel], "rlimits only (NO sandbox: bubblewrap unavailable)"
-    mounts, scratch = _mounts(policy, workdir, connection_dir, course_root)
+    mounts, scratch = _mounts(policy, workdir, connection_dir, course_root, hidden)
     if socket_alias is not None:
         mounts[mounts.index("--proc"):mounts.index("--proc")] = ["--bind", str(connection_dir), str(socket_alias)]
     sandbox = [bwrap, "--unshare-all", "--die-with-parent", "--new-session", "--hostname", "sandbox",
@@ -289,7 +290,8 @@ def kernel_command(policy: Policy, workdir: Path, connection_dir: Path, course_r
     return [*jail, *sandbox, *kernel], f"bubblewrap + rlimits + {scratch}"
 
 
-def _mounts(policy: Policy, workdir: Path, connection_dir: Path, course_root: Path) -> tuple[list[str], str]:
+def _mounts(policy: Policy, workdir: Path, connection_dir: Path, course_root: Path,
+            hidden: tuple[Path, ...] = ()) -> tuple[list[str], str]:
     """bubblewrap's mount options, and how the scratch space is capped.
 
     Writable inside the sandbox: the working copy, the connection directory, /tmp, /var/tmp and
@@ -306,14 +308,14 @@ def _mounts(policy: Policy, workdir: Path, connection_dir: Path, course_root: Pa
 
     mounts = ["--ro-bind", "/", "/"]
     read_only = []
-    for hidden in dict.fromkeys(_hidden(course_root)):  # in order: /tmp before a course root in /tmp
-        if not hidden.is_dir() or str(hidden) == "/dev/shm":  # /dev/shm: after --dev below
+    for emptied in dict.fromkeys(_hidden(course_root, hidden)):  # in order: /tmp before a course root in /tmp
+        if not emptied.is_dir() or str(emptied) == "/dev/shm":  # /dev/shm: after --dev below
             continue
-        if str(hidden) in WRITABLE_SYSTEM_DIRS:
-            mounts += writable(str(hidden))
+        if str(emptied) in WRITABLE_SYSTEM_DIRS:
+            mounts += writable(str(emptied))
         else:
-            mounts += ["--tmpfs", str(hidden)]
-            read_only.append(str(hidden))
+            mounts += ["--tmpfs", str(emptied)]
+            read_only.append(str(emptied))
     for path in _visible_again(course_root):
         mounts += ["--ro-bind", str(path), str(path)]
     mounts += ["--bind", str(workdir), str(workdir), "--bind", str(connection_dir), str(connection_dir),

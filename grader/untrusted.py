@@ -54,6 +54,11 @@ SUSPICIOUS = re.compile(
 )
 
 
+#: Names of this grading run's pids cgroups start with it (workers fork from the process that
+#: imported this module), so a check for leftovers can tell them from another run's.
+CGROUP_PREFIX = f"eng101-{os.getpid()}-"
+
+
 @dataclass
 class Execution:
     notebook: NotebookNode
@@ -116,7 +121,7 @@ def flag_suspicious(notebook: NotebookNode, instructor_sources: frozenset[str] =
 
 
 def execute_untrusted(notebook: NotebookNode, workdir: Path, course_root: Path, policy: Policy,
-                      release: NotebookNode | None = None) -> Execution:
+                      release: NotebookNode | None = None, hidden: tuple[Path, ...] = ()) -> Execution:
     """Run ``notebook`` (hidden tests included) in a sandboxed kernel with ``workdir`` as its cwd."""
     nonces: dict[int, str] = {}
     originals: dict[int, str] = {}
@@ -135,7 +140,7 @@ def execute_untrusted(notebook: NotebookNode, workdir: Path, course_root: Path, 
             cell.source = trigger_source(nonces[index])
     released = frozenset(cells.source_of(c) for c in release.cells) if release is not None else frozenset()
     execution = Execution(notebook, isolation="", review=flag_suspicious(notebook, released))
-    cgroup = f"eng101-{uuid.uuid4().hex[:12]}"
+    cgroup = f"{CGROUP_PREFIX}{uuid.uuid4().hex[:12]}"
     with tempfile.TemporaryDirectory(prefix="eng101-kernel-") as connection_dir, _short_alias(
             Path(connection_dir)) as socket_dir:
         guard = GuardSession(Path(connection_dir), watch=modules_imported(instructor_sources),
@@ -143,7 +148,8 @@ def execute_untrusted(notebook: NotebookNode, workdir: Path, course_root: Path, 
                              tests={nonces[i]: (cells.grade_id(notebook.cells[i]), originals[i]) for i in nonces})
         guard.prepare()
         argv, execution.isolation = kernel_command(policy, workdir, Path(connection_dir), course_root, cgroup,
-                                                   guard_config=guard.config_file, socket_alias=socket_dir)
+                                                   guard_config=guard.config_file, socket_alias=socket_dir,
+                                                   hidden=hidden)
         manager = SandboxKernelManager(transport="ipc", ip=str(socket_dir / "kernel"),
                                        connection_file=str(Path(connection_dir) / "kernel.json"))
         manager.sandbox_argv = argv

@@ -179,3 +179,23 @@ def test_configured_names_structure_and_root(tmp_path: Path) -> None:
     coursedir = layout.coursedir()  # nbgrader's own paths agree
     assert layout.source_dir("ps1") == Path(os.path.normpath(coursedir.format_path("instructor", ".", "ps1")))
     assert layout.submission_dir("eve", "ps2") == Path(coursedir.format_path("inbox", "eve", "ps2"))
+
+
+def test_instructor_state_outside_the_root_is_hidden_from_the_kernel(tmp_path: Path) -> None:
+    """A config may keep solutions or the gradebook outside the course root: the sandbox empties those too."""
+    from grader.sandbox import Policy, kernel_command
+
+    root, elsewhere = tmp_path / "course", tmp_path / "vault"
+    (root / "source").mkdir(parents=True)
+    (elsewhere / "solutions").mkdir(parents=True)
+    (root / "nbgrader_config.py").write_text(
+        "c = get_config()  # noqa: F821\n"
+        f"c.CourseDirectory.source_directory = {str(elsewhere / 'solutions')!r}\n"
+        f"c.CourseDirectory.db_url = 'sqlite:///{elsewhere / 'grades' / 'gradebook.db'}'\n"
+    )
+    layout = CourseLayout.find(root)
+    hidden = layout.instructor_paths()
+    assert {root, elsewhere / "solutions", elsewhere / "grades"} <= set(hidden)
+    argv, _ = kernel_command(Policy(), tmp_path / "work", tmp_path / "conn", root, None, hidden=tuple(hidden))
+    emptied = {argv[i + 1] for i, part in enumerate(argv) if part == "--tmpfs"}
+    assert str(elsewhere / "solutions") in emptied or "--tmpfs" not in argv  # (no bubblewrap: no mounts)

@@ -134,7 +134,10 @@ def graded(tmp_path_factory: pytest.TempPathFactory) -> tuple[CourseLayout, list
 
 
 def _cgroups() -> set[str]:
-    return {p.name for p in PIDS_CGROUP_ROOT.glob("eng101-*")} if PIDS_CGROUP_ROOT.exists() else set()
+    """This process's grading cgroups (other tests may be grading at the same time)."""
+    from grader.untrusted import CGROUP_PREFIX
+
+    return {p.name for p in PIDS_CGROUP_ROOT.glob(f"{CGROUP_PREFIX}*")} if PIDS_CGROUP_ROOT.exists() else set()
 
 
 def test_every_submission_ends_with_a_grade_or_a_reason(graded) -> None:
