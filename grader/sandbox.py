@@ -139,8 +139,8 @@ def _unmount(target: Path) -> None:
 def scratch_space(policy: Policy, prefix: str = "eng101-grade-") -> Iterator[Path]:
     """A directory for one submission's working copy, on a tmpfs of ``policy.scratch_bytes``.
 
-    While it is open, this process's temporary files (the kernel's connection directory among
-    them) are created inside it too, so the sandbox writes nowhere else; on exit it is
+    While it is open, the grader's own files for that kernel (its connection directory:
+    :func:`grader_dir`) are created inside it too, so the sandbox writes nowhere else; on exit it is
     unmounted and removed, whatever happened. Each kernel starts with an empty /tmp, /var/tmp
     and /dev/shm (the last kernel's are deleted); the working copy is kept from one notebook of
     the submission to the next, as stock nbgrader keeps it, so a notebook that filled it leaves
@@ -149,19 +149,23 @@ def scratch_space(policy: Policy, prefix: str = "eng101-grade-") -> Iterator[Pat
     root = Path(tempfile.mkdtemp(prefix=prefix))
     why_not = _mount_tmpfs(root, policy.scratch_bytes)
     space = ScratchSpace(root, policy.scratch_bytes, why_not is None, why_not or "")
-    previous = tempfile.tempdir
     _ACTIVE[root] = space
     try:
         if space.mounted:
             (root / "grader").mkdir()
-            tempfile.tempdir = str(root / "grader")
         yield root
     finally:
-        tempfile.tempdir = previous
         _ACTIVE.pop(root, None)
         if space.mounted:
             _unmount(root)
         shutil.rmtree(root, ignore_errors=True)
+
+
+def grader_dir(workdir: Path) -> str | None:
+    """Where the grader keeps its files for the kernel working in ``workdir``: on its scratch space
+    when there is one (explicitly: several checks may grade at once in one process)."""
+    space = scratch_of(workdir)
+    return str(space.root / "grader") if space is not None and space.mounted else None
 
 
 def scratch_of(workdir: Path) -> ScratchSpace | None:

@@ -45,7 +45,15 @@ from grader.guard import (
     trigger_source,
 )
 from grader.jail import PIDS_CGROUP_ROOT
-from grader.sandbox import Policy, SandboxKernelManager, ScratchUsage, _helper_package, kernel_command, scratch_usage
+from grader.sandbox import (
+    Policy,
+    SandboxKernelManager,
+    ScratchUsage,
+    _helper_package,
+    grader_dir,
+    kernel_command,
+    scratch_usage,
+)
 
 SUSPICIOUS = re.compile(
     r"get_ipython|set_custom_exc|excepthook|run_cell|events\.register|__builtins__|\bbuiltins\b|"
@@ -141,8 +149,8 @@ def execute_untrusted(notebook: NotebookNode, workdir: Path, course_root: Path, 
     released = frozenset(cells.source_of(c) for c in release.cells) if release is not None else frozenset()
     execution = Execution(notebook, isolation="", review=flag_suspicious(notebook, released))
     cgroup = f"{CGROUP_PREFIX}{uuid.uuid4().hex[:12]}"
-    with tempfile.TemporaryDirectory(prefix="eng101-kernel-") as connection_dir, _short_alias(
-            Path(connection_dir)) as socket_dir:
+    kernel_files = tempfile.TemporaryDirectory(prefix="eng101-kernel-", dir=grader_dir(workdir))
+    with kernel_files as connection_dir, _short_alias(Path(connection_dir)) as socket_dir:
         guard = GuardSession(Path(connection_dir), watch=modules_imported(instructor_sources),
                              course_tools=_helper_package(), answer_names=top_level_names(answer_stubs),
                              tests={nonces[i]: (cells.grade_id(notebook.cells[i]), originals[i]) for i in nonces})

@@ -21,7 +21,7 @@ import pytest
 from grader import cells, sandbox
 from grader.autograde import SubmissionResult, autograde
 from grader.layout import CourseLayout
-from grader.sandbox import Policy, bubblewrap, kernel_command, mounted_scratch_spaces, scratch_space
+from grader.sandbox import Policy, bubblewrap, grader_dir, kernel_command, mounted_scratch_spaces, scratch_space
 
 from .conftest import REPO_ROOT
 
@@ -136,9 +136,9 @@ def test_scratch_space_is_unmounted_when_grading_fails(tmp_path: Path) -> None:
     if not _can_mount():
         pytest.skip("no permission to mount a tmpfs")
     with pytest.raises(RuntimeError), scratch_space(Policy(scratch_bytes=MIB), prefix=f"{tmp_path}/s-") as root:
-        assert os.path.ismount(root) and tempfile.gettempdir().startswith(str(root))
+        assert os.path.ismount(root) and grader_dir(root / "work") == str(root / "grader")
         raise RuntimeError("a worker crashed")
-    assert not os.path.exists(root) and not tempfile.gettempdir().startswith(str(root))
+    assert not os.path.exists(root) and grader_dir(root / "work") is None
 
 
 def test_without_mount_permission_each_tmpfs_is_capped_and_it_says_so(tmp_path: Path, monkeypatch) -> None:

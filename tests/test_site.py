@@ -26,6 +26,9 @@ CELL_START = '<div class="jp-Cell '
 EMBEDDED_PNG = re.compile(r'<img\b[^>]*\bsrc="data:image/png;base64,')
 
 
+#: One worker builds the site once for all the tests that read it.
+pytestmark = pytest.mark.xdist_group("site")
+
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The site of this repository's course, built once by the command a user runs."""
