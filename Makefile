@@ -13,9 +13,8 @@ STAMP  := $(VENV)/.installed
 export PATH := $(abspath $(BIN)):$(PATH)
 # Jupyter refuses to run as root unless told; containers and CI machines often are root.
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
-# pytest-xdist workers: one more than the cores, since a share of the suite waits on kernels,
-# browsers and subprocesses (measured on 2 cores: 3 workers keep both busy to the end).
-JOBS ?= $(shell echo $$(( $$(nproc) + 1 )))
+# pytest-xdist workers; the suite is sized for 2 cores.
+JOBS ?= auto
 
 # $(call apt_install,COMMAND,PACKAGE,CONSEQUENCE): install PACKAGE unless COMMAND exists; warn if impossible.
 define apt_install
