@@ -79,18 +79,13 @@ class MemorySampler:
     @staticmethod
     def tree_rss(root: int) -> int:
         """Resident memory of ``root`` and its descendants (shared pages counted once per process)."""
+        from grader.forkrun import process_stats
+
         parents: dict[int, int] = {}
         rss: dict[int, int] = {}
-        for entry in Path("/proc").iterdir():
-            if not entry.name.isdigit():
-                continue
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            fields = stat[stat.rfind(")") + 2:].split()  # after "pid (comm) ": state ppid ... rss is the 22nd
-            parents[int(entry.name)] = int(fields[1])
-            rss[int(entry.name)] = int(fields[21]) * PAGE
+        for pid, fields in process_stats():
+            parents[pid] = int(fields[1])
+            rss[pid] = int(fields[21]) * PAGE
         tree, frontier = {root}, [root]
         while frontier:
             parent = frontier.pop()

@@ -51,6 +51,7 @@ import tempfile
 import threading
 import time
 import traceback
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -126,9 +127,9 @@ def private_view(base: Path, lower: Path, scratch: Path) -> None:
 # --- hazards of forking here ---------------------------------------------------------------
 
 
-def _child_pids() -> list[int]:
-    children: list[int] = []
-    me = str(os.getpid())
+def process_stats() -> Iterator[tuple[int, list[str]]]:
+    """(pid, fields of /proc/<pid>/stat after "pid (comm) ") for every process one can read:
+    fields[0] is the state, fields[1] the parent's pid, fields[21] the resident pages."""
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -136,11 +137,13 @@ def _child_pids() -> list[int]:
             stat = (entry / "stat").read_text()
         except OSError:
             continue
-        # "pid (comm) state ppid ...": comm may hold spaces and parentheses.
-        fields = stat[stat.rfind(")") + 2 :].split()
-        if len(fields) > 1 and fields[1] == me:
-            children.append(int(entry.name))
-    return children
+        # comm may hold spaces and parentheses: split after its last ")".
+        yield int(entry.name), stat[stat.rfind(")") + 2 :].split()
+
+
+def _child_pids() -> list[int]:
+    me = str(os.getpid())
+    return [pid for pid, fields in process_stats() if len(fields) > 1 and fields[1] == me]
 
 
 def _open_targets() -> dict[int, str]:

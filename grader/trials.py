@@ -32,7 +32,8 @@ class Trial:
         return len(self.variants) == 1
 
 
-def _top_level_names(source: str) -> set[str]:
+def top_level_names(source: str) -> set[str]:
+    """Names ``source`` defines at top level: functions, classes, assigned names."""
     names: set[str] = set()
     for node in ast.parse(source).body:
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
@@ -60,7 +61,7 @@ def exercise_dependencies(
     unparsable: set[str] = set()
     for exercise, answer in answers.items():
         try:
-            defined[exercise] = _top_level_names(answer)
+            defined[exercise] = top_level_names(answer)
         except SyntaxError:
             defined[exercise] = set()
             unparsable.add(exercise)

@@ -19,6 +19,7 @@ import os
 import secrets
 import subprocess
 import sysconfig
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -142,31 +143,25 @@ class GuardSession:
         return report
 
 
-def top_level_names(sources: list[str]) -> list[str]:
-    """Names that ``sources`` define at top level (functions, classes, assignments)."""
-    names: set[str] = set()
+def _trees(sources: list[str]) -> Iterator[ast.Module]:
     for source in sources:
         try:
-            tree = ast.parse(source)
-        except SyntaxError:
+            yield ast.parse(source)
+        except SyntaxError:  # a cell that does not parse fails when it runs; nothing to learn here
             continue
-        for node in tree.body:
-            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-                names.add(node.name)
-            elif isinstance(node, ast.Assign | ast.AnnAssign | ast.AugAssign):
-                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-                names.update(n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name))
-    return sorted(names)
+
+
+def top_level_names(sources: list[str]) -> list[str]:
+    """Names that ``sources`` define at top level (functions, classes, assignments)."""
+    from grader.trials import top_level_names as defined_by
+
+    return sorted({name for tree in _trees(sources) for name in defined_by(ast.unparse(tree))})
 
 
 def modules_imported(sources: list[str]) -> list[str]:
     """Top-level and dotted module names imported by ``sources`` (what the guard watches)."""
     names: set[str] = set()
-    for source in sources:
-        try:
-            tree = ast.parse(source)
-        except SyntaxError:
-            continue
+    for tree in _trees(sources):
         for node in ast.walk(tree):
             if isinstance(node, ast.Import):
                 names.update(alias.name for alias in node.names)
