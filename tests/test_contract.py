@@ -15,14 +15,6 @@ from .conftest import REPO_ROOT
 ASSIGNMENTS = CourseLayout(REPO_ROOT).assignments()
 
 
-#: Seconds each check took in the suite (fresh clone, 2 cores, 2026-11-30): xdist starts the long
-#: ones first, so no worker is left alone with one at the end. A new notebook counts as longest.
-MEASURED_SECONDS = {"20_mutex_semaphore": 85, "03_concurrency": 78, "18_file_formats": 64, "07_acid": 64,
-                    "05_nosql": 56, "06_sharding": 54, "02_cap": 38, "17_saga": 32, "08_scalability": 29,
-                    "01_subnets": 21, "00_welcome": 15}
-BY_COST = sorted(ASSIGNMENTS, key=lambda assignment: -MEASURED_SECONDS.get(assignment, 1000))
-
-
 def assert_report_holds(report: AssignmentReport) -> None:
     assignment = report.assignment
     assert report.ok, f"{assignment} breaks the contract:\n" + "\n".join(report.failures)
@@ -47,7 +39,7 @@ def test_assignments_are_discovered() -> None:
 AGAINST_STOCK = {"07_acid"}
 
 
-@pytest.mark.parametrize("assignment", BY_COST)
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_contract(repo_layout: CourseLayout, assignment: str) -> None:
     report = check_assignment(repo_layout, assignment, against_stock=assignment in AGAINST_STOCK)
     assert_report_holds(report)
