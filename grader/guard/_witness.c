@@ -31,6 +31,7 @@ static PyObject *hmac_digest = NULL; /* _hashlib.hmac_digest, captured at instal
 static PyObject *user_ns = NULL;     /* the notebook's globals */
 static PyObject *user_ns_at_start = NULL; /* a copy when armed: IPython's own names (open, exit, ...) */
 static PyObject *builtins_dict = NULL;
+static PyObject *builtins_module = NULL; /* the module of that dict, as it was when armed */
 static PyObject *watched = NULL;     /* list of (name, module or None, module dict or class, snapshot dict) */
 static PyObject *cells = NULL;       /* list of (name, cell, contents): closures of watched functions */
 static PyObject *frozen_ids = NULL;  /* frozenset of id()s of classes and functions nobody may rewrite */
@@ -321,10 +322,7 @@ static int run_test(PyObject *nonce) {
     if (seen) tamper("test-run-twice", nonce);
     if (PySet_Add(ran, nonce) < 0) return -1;
     PyObject *declared = PyDict_GetItemString(user_ns, "__builtins__");
-    PyObject *module_builtins = PyImport_GetModule(PyUnicode_FromString("builtins"));
-    int genuine = declared && (declared == builtins_dict || declared == module_builtins);
-    Py_XDECREF(module_builtins);
-    if (!genuine) tamper("foreign-builtins", nonce);
+    if (!declared || (declared != builtins_dict && declared != builtins_module)) tamper("foreign-builtins", nonce);
     check_watched();
     check_shadowing(nonce);
     PyObject *scope = PyObject_CallNoArgs((PyObject *)&MirrorType);
@@ -431,6 +429,8 @@ static PyObject *arm(PyObject *self, PyObject *args) {
     if (PyType_Ready(&MirrorType) < 0) return NULL;
     user_ns = Py_NewRef(ns);
     builtins_dict = Py_NewRef(b);
+    builtins_module = PyImport_ImportModule("builtins");
+    if (!builtins_module) return NULL;
     watched = PyList_GetSlice(w, 0, PyList_GET_SIZE(w)); /* private copies of the lists */
     cells = PyList_GetSlice(c, 0, PyList_GET_SIZE(c));
     held = PyDict_Copy(tests);
