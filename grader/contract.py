@@ -349,6 +349,9 @@ def check_assignment(
         by_id = {variant.student_id: variant for variant in variants + cheat_answers}
         report.fallbacks = {by_id[sid].label: why for sid, why in quick.fallbacks.items()}
         report.warnings.extend(quick.errors)
+        for name, leftovers in quick.leftovers.items():
+            report.fail(f"{name}.ipynb leaves running at its end: {'; '.join(leftovers)} (stop and close what "
+                        "the cells start: a student's kernel keeps it, and the grader cannot fork it)")
         # A cheat runs from the same snapshot as its exercise's mutants and alts: said once, for them.
         report.snapshots = {by_id[sid].label: why for sid, why in quick.snapshots.items()
                             if by_id[sid].kind != "cheat"}

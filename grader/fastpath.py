@@ -56,6 +56,8 @@ class FastResults:
     errors: list[str] = field(default_factory=list)
     #: variant student_id -> why it ran from an earlier snapshot (re-running the cells in between)
     snapshots: dict[str, str] = field(default_factory=dict)
+    #: notebook name -> what its reference run left alive at its end (threads, processes, sockets)
+    leftovers: dict[str, list[str]] = field(default_factory=dict)
 
 
 def executed_cells(submission: dict[str, Any], source: dict[str, Any]) -> list[dict[str, Any]]:
@@ -239,6 +241,8 @@ def run_fast_path(
         results.peak_rss_bytes = max(results.peak_rss_bytes, report.get("peak_rss_bytes", 0))
         if "error" in report:
             results.errors.append(report["error"])
+        if report.get("leftovers"):
+            results.leftovers[name] = report["leftovers"]
         reference_cells = report.get("reference", {})
         results.reference |= _scores(submission, reference_cells, source_of_index)
         for variant in mine:

@@ -228,6 +228,23 @@ def fork_state(
     return hazards, reopen
 
 
+def still_running(loop: asyncio.AbstractEventLoop, baseline_fds: dict[int, str]) -> list[str]:
+    """Threads, child processes, asyncio tasks and sockets alive now that were not at the start."""
+    found = []
+    others = [t.name for t in threading.enumerate() if t is not threading.main_thread()]
+    if others:
+        found.append(f"threads alive: {', '.join(sorted(others))}")
+    children = set(_child_pids()) | {p.pid for p in multiprocessing.active_children()}
+    if children:
+        found.append(f"child processes alive: {sorted(children)}")
+    if asyncio.all_tasks(loop):
+        found.append(f"{len(asyncio.all_tasks(loop))} asyncio task(s) pending")
+    sockets = [t for fd, t in _open_targets().items() if t.startswith("socket:") and baseline_fds.get(fd) != t]
+    if sockets:
+        found.append(f"{len(sockets)} socket(s) open")
+    return found
+
+
 def reopen_files(reopen: list[Reopen]) -> None:
     """In a forked child, after ``private_view``: give each read-only file its own description."""
     for fd, path, offset in reopen:
@@ -444,10 +461,13 @@ class Runner:
                 jobs[job["id"]] = [{"fallback": "no code cell at the replaced index"}]
         if self.zygote:
             self.zygote.close()
+            self.zygote = None
+        # A notebook must stop what it starts: what is still alive here outlives it in a student's kernel.
+        leftovers = still_running(loop, baseline)
         # ru_maxrss is in KiB on Linux: the peak of this process, which ran the reference (forks excluded).
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
         return {"isolation": isolation, "reference": reference, "jobs": jobs, "forks": self.forks,
-                "reference_seconds": reference_seconds, "peak_rss_bytes": peak}
+                "reference_seconds": reference_seconds, "peak_rss_bytes": peak, "leftovers": leftovers}
 
     def _branch(
         self, job: dict[str, Any], index: int, hazards: list[str], reopen: list[Reopen]

@@ -131,7 +131,10 @@ EXERCISES = [
 def broken_report(tmp_path_factory: pytest.TempPathFactory) -> AssignmentReport:
     root = tmp_path_factory.mktemp("broken-course")
     # A demo cell that calls an exercise: it fails in the student version, where only stubs may.
-    layout = write_assignment(root, ASSIGNMENT, EXERCISES, closing_code="print(add_one(41))")
+    # Before it, a demo that forgets to stop its thread and close its socket.
+    forgetful = ("import socket\nimport threading\nimport time\n\n_server = socket.socket()\n"
+                 "threading.Thread(target=time.sleep, args=(20,), name='forgotten', daemon=True).start()\n")
+    layout = write_assignment(root, ASSIGNMENT, EXERCISES, closing_code=forgetful + "print(add_one(41))")
     build(layout, [ASSIGNMENT])
     release = layout.release_dir(ASSIGNMENT) / "broken.ipynb"
     notebook = json.loads(release.read_text())
@@ -166,6 +169,8 @@ def _failures_about(report: AssignmentReport, *needles: str) -> list[str]:
         ("tests an always-equal str subclass passes",
          ("cheat always_equal_typed scored 1/1 on test_parity", "exact result types")),
         ("tests an always-raising answer passes", ("cheat raises scored 1/1 on test_check_age",)),
+        ("a thread left running", ("broken.ipynb leaves running at its end", "threads alive: forgotten")),
+        ("a socket left open", ("broken.ipynb leaves running at its end", "1 socket(s) open")),
     ],
 )
 def test_defect_is_reported(broken_report: AssignmentReport, defect: str, needles: tuple[str, ...]) -> None:
