@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -27,6 +28,8 @@ RUNNER_MODULE = "grader.forkrun"
 
 #: One forked run of the whole notebook (from its exercise on) must end within this.
 JOB_TIMEOUT_SECONDS = 300
+#: Variants forked at once from one point of the reference run (they mostly wait: timeouts, sleeps).
+FORKS_AT_ONCE = int(os.environ.get("ENG101_FORKS_AT_ONCE", "3"))
 
 PerCell = dict[str, tuple[float, float]]  # grade_id -> (score, max), as the gradebook has it
 
@@ -299,7 +302,8 @@ def _run_runner(
     state.mkdir(parents=True)
     plan = {
         "cells": executed, "jobs": jobs, "base": str(base), "cwd": str(work), "state": str(state),
-        "repeat": repeat, "job_timeout": JOB_TIMEOUT_SECONDS, "env": {"NBGRADER_EXECUTION": "autograde"},
+        "repeat": repeat, "parallel": FORKS_AT_ONCE, "job_timeout": JOB_TIMEOUT_SECONDS,
+        "env": {"NBGRADER_EXECUTION": "autograde"},
     }
     plan_path, result_path = state / "plan.json", state / "result.json"
     plan_path.write_text(json.dumps(plan), encoding="utf-8")

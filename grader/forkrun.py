@@ -343,17 +343,25 @@ def run_cell(shell: Any, loop: asyncio.AbstractEventLoop, source: str, capture: 
 # --- the runner ------------------------------------------------------------------------------
 
 
+_RUNNING = "running"
+
+
 def _wait(pid: int, deadline: float) -> str | None:
     """Reap the child by the deadline; None when it exited normally, else why not."""
-    while True:
-        done, status = os.waitpid(pid, os.WNOHANG)
-        if done:
-            break
-        if time.monotonic() > deadline:
-            os.killpg(pid, signal.SIGKILL)
-            os.waitpid(pid, 0)
-            return "timed out in the fast path"
+    while (reason := _poll(pid, deadline)) == _RUNNING:
         time.sleep(0.005)
+    return reason
+
+
+def _poll(pid: int, deadline: float) -> str | None:
+    """``_RUNNING`` while the child runs and its deadline is ahead; else reap it: None if it exited normally."""
+    done, status = os.waitpid(pid, os.WNOHANG)
+    if not done:
+        if time.monotonic() <= deadline:
+            return _RUNNING
+        os.killpg(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        return "timed out in the fast path"
     try:
         os.killpg(pid, signal.SIGKILL)  # what the run left behind (workers, servers) goes with it
     except ProcessLookupError:
@@ -363,6 +371,16 @@ def _wait(pid: int, deadline: float) -> str | None:
     if os.WEXITSTATUS(status) != 0:
         return f"the forked run exited with status {os.WEXITSTATUS(status)}"
     return None
+
+
+def _fork_result(result_path: Path, reason: str | None) -> dict[str, Any]:
+    """What a reaped child reported; a fallback when it died, timed out or wrote nothing."""
+    if result_path.exists():
+        result = json.loads(result_path.read_text())
+        if reason and "fallback" not in result:
+            result = {"fallback": reason}
+        return result
+    return {"fallback": reason or "the forked run left no result"}
 
 
 class Zygote:
@@ -416,12 +434,17 @@ class Runner:
         self.state = Path(plan["state"])
         self.cells: list[dict[str, Any]] = plan["cells"]
         self.repeat = int(plan.get("repeat", 1))
+        #: Forked runs at once. Most wait (timeouts a test allows, sleeps of a simulated network) far
+        #: more than they compute, and each sees its own private files, so they overlap safely.
+        self.parallel = max(1, int(plan.get("parallel", 1)))
         self.job_timeout = float(plan.get("job_timeout", 300))
         self.snapshot_limit = int(plan.get("snapshot_limit_bytes", 256 << 20))
         self.forks = 0
         self.shell: Any = None
         self.zygote: Zygote | None = None
         self._snapshot: tuple[list[tuple[str, int, int]], Path] | None = None
+        self._running: dict[int, tuple[str, int, Path, float]] = {}  # pid -> job id, run, result, deadline
+        self._finished: dict[tuple[str, int], dict[str, Any]] = {}
 
     def run(self) -> dict[str, Any]:
         isolation = enter_private_mounts()
@@ -446,7 +469,10 @@ class Runner:
             index = cell["index"]
             if branches and not isolation:
                 hazards, reopen = fork_state(loop, baseline, self.base, self.zygote)
-                for job in branches.pop(index, []):
+                here = branches.pop(index, [])
+                if here and not hazards:
+                    self._fork_all(here, index, reopen)
+                for job in here if hazards else []:
                     jobs[job["id"]] = self._branch(job, index, hazards, reopen)
                 if not hazards and branches:
                     self._refresh_zygote(index, reopen)
@@ -459,6 +485,8 @@ class Runner:
         for leftover in branches.values():
             for job in leftover:
                 jobs[job["id"]] = [{"fallback": "no code cell at the replaced index"}]
+        for (job_id, _run), result in sorted(self._finished.items()):
+            jobs.setdefault(job_id, []).append(result)
         if self.zygote:
             self.zygote.close()
             self.zygote = None
@@ -469,11 +497,38 @@ class Runner:
         return {"isolation": isolation, "reference": reference, "jobs": jobs, "forks": self.forks,
                 "reference_seconds": reference_seconds, "peak_rss_bytes": peak, "leftovers": leftovers}
 
+    def _fork_all(self, jobs: list[dict[str, Any]], index: int, reopen: list[Reopen]) -> None:
+        """Fork every job ``repeat`` times from here, at most ``parallel`` at once, and wait for all.
+
+        Each run sees its own copy-on-write view of the files, but the reference run must wait: the
+        views are overlays on the reference's directory, and a lower layer that changes under a
+        mounted overlay shows through (the runs would share files again).
+        """
+        for job in jobs:
+            for run in range(self.repeat):
+                while len(self._running) >= self.parallel:
+                    if not self._reap():
+                        time.sleep(0.005)
+                pid, result_path = self._start_fork(job, index, run, self.base, reopen)
+                self._running[pid] = (job["id"], run, result_path, time.monotonic() + self.job_timeout)
+        while self._running:
+            if not self._reap():
+                time.sleep(0.005)
+
+    def _reap(self) -> int:
+        """Collect the forked runs that have ended (or overrun their deadline); how many."""
+        reaped = 0
+        for pid, (job_id, run, result_path, deadline) in list(self._running.items()):
+            reason = _poll(pid, deadline)
+            if reason != _RUNNING:
+                del self._running[pid]
+                self._finished[job_id, run] = _fork_result(result_path, reason)
+                reaped += 1
+        return reaped
+
     def _branch(
         self, job: dict[str, Any], index: int, hazards: list[str], reopen: list[Reopen]
     ) -> list[dict[str, Any]]:
-        if not hazards:
-            return [self._fork(job, index, run, self.base, reopen) for run in range(self.repeat)]
         if self.zygote is None:
             return [{"fallback": "cannot fork here, and no earlier point was safe: " + "; ".join(hazards)}]
         self.forks += self.repeat
@@ -531,6 +586,13 @@ class Runner:
         self, job: dict[str, Any], start: int, run: int, lower: Path, reopen: list[Reopen]
     ) -> dict[str, Any]:
         """Run the job in a forked child from this point (cell ``start`` on), files seen through ``lower``."""
+        pid, result_path = self._start_fork(job, start, run, lower, reopen)
+        return _fork_result(result_path, _wait(pid, time.monotonic() + self.job_timeout))
+
+    def _start_fork(
+        self, job: dict[str, Any], start: int, run: int, lower: Path, reopen: list[Reopen]
+    ) -> tuple[int, Path]:
+        """Fork a child that runs the job from cell ``start`` on; its pid and where it writes its result."""
         name = f"{job['id']}.{run}"
         result_path = self.state / "results" / f"{name}.json"
         result_path.parent.mkdir(parents=True, exist_ok=True)
@@ -556,13 +618,7 @@ class Runner:
                 code = 4
             finally:
                 os._exit(code)
-        reason = _wait(pid, time.monotonic() + self.job_timeout)
-        if result_path.exists():
-            result = json.loads(result_path.read_text())
-            if reason and "fallback" not in result:
-                result = {"fallback": reason}
-            return result
-        return {"fallback": reason or "the forked run left no result"}
+        return pid, result_path
 
     def _run_child(self, job: dict[str, Any], start: int, result_path: Path) -> None:
         shell = self.shell  # inherited with every name the cells above defined
