@@ -41,7 +41,7 @@ def format_check_table(reports: list[AssignmentReport]) -> str:
         rows.append([
             r.assignment, r.exercises, f"{r.points:g}", _score(r.student_score, r.points),
             _score(r.solution_score, r.points), f"{r.mutants_killed}/{r.mutants_total}",
-            f"{r.alts_accepted}/{r.alts_total}", f"{r.cheats_scored}/{r.cheats_total}", r.trials + 2,
+            f"{r.alts_accepted}/{r.alts_total}", f"{r.cheats_scored}/{r.cheats_total}", r.trials + r.records,
             "none" if not r.leaks else f"{len(r.leaks)} LEAK",
             "yes" if not r.out_of_sync else "NO",
             "-" if r.seconds is None else f"{r.seconds:.1f}" + ("!" if r.seconds > TIME_BUDGET_SECONDS else ""),

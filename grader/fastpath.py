@@ -59,6 +59,8 @@ class FastResults:
     errors: list[str] = field(default_factory=list)
     #: variant student_id -> why it ran from an earlier snapshot (re-running the cells in between)
     snapshots: dict[str, str] = field(default_factory=dict)
+    #: Cells of the reference run that raised: "NAME.ipynb cell N raised ENAME: EVALUE"
+    reference_errors: list[str] = field(default_factory=list)
     #: notebook name -> what its reference run left alive at its end (threads, processes, sockets)
     leftovers: dict[str, list[str]] = field(default_factory=dict)
 
@@ -247,6 +249,11 @@ def run_fast_path(
         if report.get("leftovers"):
             results.leftovers[name] = report["leftovers"]
         reference_cells = report.get("reference", {})
+        for index, outcome in sorted(reference_cells.items(), key=lambda item: int(item[0])):
+            for output in outcome.get("outputs", []):
+                if output.get("output_type") == "error":
+                    results.reference_errors.append(
+                        f"{name}.ipynb cell {index} raised {output.get('ename')}: {output.get('evalue')}")
         results.reference |= _scores(submission, reference_cells, source_of_index)
         for variant in mine:
             runs = report.get("jobs", {}).get(variant.student_id) or [

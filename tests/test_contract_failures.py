@@ -119,6 +119,15 @@ EXERCISES = [
                        "    return age",
         },
     ),
+    ExerciseSpec(  # a reference that fails its own hidden test: caught without stock grading it
+        "increment",
+        "def increment(x):\n    ### BEGIN SOLUTION\n    return x + 2\n    ### END SOLUTION",
+        "assert increment(0) > 0", "assert increment(1) == 2",
+        variants={
+            "mutant_zero": "# why: returns x\ndef increment(x):\n    return x",
+            "alt_sum": "# why: sum\ndef increment(x):\n    return sum([x, 2])",
+        },
+    ),
     ExerciseSpec(  # no variants at all
         "lonely",
         "def lonely():\n    ### BEGIN SOLUTION\n    return 1\n    ### END SOLUTION",
@@ -169,6 +178,8 @@ def _failures_about(report: AssignmentReport, *needles: str) -> list[str]:
         ("tests an always-equal str subclass passes",
          ("cheat always_equal_typed scored 1/1 on test_parity", "exact result types")),
         ("tests an always-raising answer passes", ("cheat raises scored 1/1 on test_check_age",)),
+        ("reference fails its own tests", ("reference solution scores", "lost: ['test_increment']")),
+        ("reference cell raises", ("solution broken.ipynb cell", "raised AssertionError")),
         ("a thread left running", ("broken.ipynb leaves running at its end", "threads alive: forgotten")),
         ("a socket left open", ("broken.ipynb leaves running at its end", "1 socket(s) open")),
     ],
