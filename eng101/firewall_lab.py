@@ -22,14 +22,13 @@ import ipaddress
 import json
 import random
 import sqlite3
-import threading
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
-from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+
+from eng101.netlab import serve  # noqa: F401 - the loopback server the notebook imports from here
 
 TCP_FLAGS = frozenset({"SYN", "ACK", "FIN", "RST"})
 ACTIONS = ("allow", "deny")
@@ -271,31 +270,6 @@ def with_waf(app: WSGIApp, blocks: Callable[[str], bool]) -> WSGIApp:
     return guarded
 
 
-class _QuietHandler(WSGIRequestHandler):
-    """No access log on stderr, and the raw request target as ``REQUEST_URI`` (as Apache/uWSGI do)."""
-
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
-        pass
-
-    def get_environ(self) -> dict[str, Any]:
-        environ = super().get_environ()
-        environ["REQUEST_URI"] = self.path
-        return environ
-
-
-@contextmanager
-def serve(app: WSGIApp) -> Iterator[int]:
-    """Serve ``app`` over HTTP on 127.0.0.1 (a free port) in a thread; yield the port; stop on exit."""
-    server: WSGIServer = make_server("127.0.0.1", 0, app, handler_class=_QuietHandler)
-    server.timeout = 5
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
-    thread.start()
-    try:
-        yield server.server_address[1]
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
 
 
 def http_get(port: int, target: str, timeout: float = 5.0) -> tuple[int, Any]:

@@ -15,7 +15,8 @@ Loopback never does that by itself, so the two middleboxes here do it, determini
 Both are context managers that stop their threads and close their sockets on exit, and both keep
 counters a test can read. The small Go-Back-N receiver and stop-and-wait sender at the end speak the
 packet format of :func:`data_packet` / :func:`ack_packet` / :func:`fin_packet` (one kind byte, one
-sequence byte, modulo :data:`SEQ_SPACE`).
+sequence byte, modulo :data:`SEQ_SPACE`). :func:`serve` runs a WSGI application over HTTP on
+loopback for the notebooks that need a real web server.
 """
 
 from __future__ import annotations
@@ -32,8 +33,13 @@ import termios
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+
+#: A WSGI application (PEP 3333): environ, start_response -> the body's byte strings.
+WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 __all__ = [
     "ACTIONS",
@@ -50,6 +56,7 @@ __all__ = [
     "parse_packet",
     "rechunked_pair",
     "send_stop_and_wait",
+    "serve",
     "tcp_pair",
     "wait_for_bytes",
 ]
@@ -733,3 +740,33 @@ def send_stop_and_wait(
     finally:
         sock.settimeout(saved_timeout)
     return sent
+
+
+# --- HTTP on loopback --------------------------------------------------------------------------
+
+
+class _QuietHandler(WSGIRequestHandler):
+    """No access log on stderr, and the raw request target as ``REQUEST_URI`` (as Apache/uWSGI do)."""
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
+        pass
+
+    def get_environ(self) -> dict[str, Any]:
+        environ = super().get_environ()
+        environ["REQUEST_URI"] = self.path
+        return environ
+
+
+@contextlib.contextmanager
+def serve(app: WSGIApp) -> Iterator[int]:
+    """Serve ``app`` over HTTP on 127.0.0.1 (a free port) in a thread; yield the port; stop on exit."""
+    server: WSGIServer = make_server("127.0.0.1", 0, app, handler_class=_QuietHandler)
+    server.timeout = 5
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
+    thread.start()
+    try:
+        yield server.server_address[1]
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
