@@ -1,14 +1,27 @@
-"""Running stock nbgrader commands in a course directory."""
+"""Running stock nbgrader commands in a course directory.
+
+Each command runs in a process of its own, as from a shell, but not in a new interpreter: a small
+server process (``python -m grader.nbgrader_cli --serve``) imports nbgrader once (about 2 s of CPU)
+and forks one child per command, which sets its directory, environment and output and runs
+nbgrader's own ``main``. The server is single-threaded, so the fork is safe; forking the grader
+itself is not (a pytest-xdist worker or the contract's judge thread may hold a lock, an I/O buffer's
+say, at the moment of the fork, and the child would wait for it forever). Servers are pooled: a
+caller takes an idle one or starts one, so concurrent callers never share one.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
 import subprocess
 import sys
 import tempfile
+import threading
 import traceback
-import warnings
+from collections.abc import Iterator
 from pathlib import Path
+from typing import IO
 
 from grader.layout import tool_environment
 
@@ -22,30 +35,14 @@ class NbgraderError(RuntimeError):
 
 
 def run_nbgrader(args: list[str], cwd: Path) -> str:
-    """Run ``nbgrader ARGS`` with ``cwd`` as the course root; returns its combined log.
-
-    The command runs in a process of its own, as from a shell, but forked from this one with
-    nbgrader imported once, instead of a new interpreter importing it again (about 2 s of CPU each
-    time, and the suite runs nbgrader dozens of times). Where fork is missing, a subprocess.
-    """
-    if not hasattr(os, "fork"):
-        return _run_subprocess(args, cwd)
-    import nbgrader.apps.nbgraderapp  # noqa: F401 - imported once, here, for every forked command
-
-    env = tool_environment()
+    """Run ``nbgrader ARGS`` with ``cwd`` as the course root; returns its combined log."""
     with tempfile.TemporaryDirectory(prefix="eng101-nbgrader-") as tmp:
         log_path = Path(tmp) / "log"
-        with warnings.catch_warnings():  # 3.12+ warns about fork in a threaded process; the child only
-            warnings.simplefilter("ignore", DeprecationWarning)  # runs nbgrader, which takes no lock of ours
-            pid = os.fork()
-        if pid == 0:
-            code = 70
-            try:
-                code = _nbgrader_main(args, str(cwd), env, str(log_path))
-            finally:
-                os._exit(code)
-        _, status = os.waitpid(pid, 0)
-        code = os.waitstatus_to_exitcode(status)
+        request = {"args": list(args), "cwd": str(cwd), "env": tool_environment(), "log": str(log_path)}
+        with _server() as server:
+            code = server.run(request) if server else None
+        if code is None:  # no server could start: an interpreter of its own, as before
+            return _run_subprocess(args, cwd)
         log = log_path.read_text(encoding="utf-8", errors="replace") if log_path.exists() else ""
     if code != 0:
         raise NbgraderError(f"nbgrader {' '.join(args)} failed in {cwd} (exit {code}):\n{log[-4000:]}", log)
@@ -67,8 +64,76 @@ def _run_subprocess(args: list[str], cwd: Path) -> str:
     return log
 
 
+class _Server:
+    """One ``--serve`` process: a request line in, the command's exit status line out."""
+
+    def __init__(self) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "grader.nbgrader_cli", "--serve"], stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=tool_environment(),
+        )
+
+    def run(self, request: dict[str, object]) -> int | None:
+        """The command's exit status, or None when the server is gone."""
+        stdin, stdout = self.process.stdin, self.process.stdout
+        assert stdin is not None and stdout is not None
+        try:
+            stdin.write(json.dumps(request) + "\n")
+            stdin.flush()
+            reply = stdout.readline()
+        except OSError:
+            return None
+        return int(json.loads(reply)["code"]) if reply else None
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+
+_idle: list[_Server] = []
+_idle_lock = threading.Lock()
+
+
+@contextlib.contextmanager
+def _server() -> Iterator[_Server | None]:
+    """An idle server for this caller alone (started if none is idle); None if none can start."""
+    with _idle_lock:
+        while _idle and not _idle[-1].alive():
+            _idle.pop()
+        server = _idle.pop() if _idle else None
+    if server is None:
+        try:
+            server = _Server()
+        except OSError:
+            yield None
+            return
+    try:
+        yield server
+    finally:
+        if server.alive():
+            with _idle_lock:
+                _idle.append(server)
+
+
+def serve(requests: IO[str], replies: IO[str]) -> None:
+    """The server loop: import nbgrader once, then fork a child per request and report its status."""
+    import nbgrader.apps.nbgraderapp  # noqa: F401 - imported once here, inherited by every command
+
+    for line in requests:
+        request = json.loads(line)
+        pid = os.fork()
+        if pid == 0:
+            code = 70
+            try:
+                code = _nbgrader_main(request["args"], request["cwd"], request["env"], request["log"])
+            finally:
+                os._exit(code)
+        _, status = os.waitpid(pid, 0)
+        replies.write(json.dumps({"code": os.waitstatus_to_exitcode(status)}) + "\n")
+        replies.flush()
+
+
 def _nbgrader_main(args: list[str], cwd: str, env: dict[str, str], log_path: str) -> int:
-    """In the forked process: be ``nbgrader ARGS`` in ``cwd`` with ``env``, logging to ``log_path``."""
+    """In the forked child: be ``nbgrader ARGS`` in ``cwd`` with ``env``, logging to ``log_path``."""
     os.environ.clear()
     os.environ.update(env)
     os.chdir(cwd)
@@ -76,6 +141,7 @@ def _nbgrader_main(args: list[str], cwd: str, env: dict[str, str], log_path: str
     os.dup2(log, 1)
     os.dup2(log, 2)
     os.close(log)
+    os.dup2(os.open(os.devnull, os.O_RDONLY), 0)  # the server's requests are not the command's input
     sys.stdout = open(1, "w", encoding="utf-8", closefd=False, buffering=1)  # noqa: SIM115 - the process's own
     sys.stderr = open(2, "w", encoding="utf-8", closefd=False, buffering=1)  # noqa: SIM115
     sys.argv = ["nbgrader", *args]
@@ -92,3 +158,7 @@ def _nbgrader_main(args: list[str], cwd: str, env: dict[str, str], log_path: str
         sys.stdout.flush()
         sys.stderr.flush()
     return 0
+
+
+if __name__ == "__main__" and sys.argv[1:] == ["--serve"]:
+    serve(sys.stdin, sys.stdout)
