@@ -17,7 +17,6 @@ Two halves:
 from __future__ import annotations
 
 import csv
-import http.client
 import ipaddress
 import json
 import random
@@ -28,7 +27,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 
-from eng101.netlab import serve  # noqa: F401 - the loopback server the notebook imports from here
+from eng101.netlab import http_get, serve  # noqa: F401 - the loopback server and client the notebook imports from here
 
 TCP_FLAGS = frozenset({"SYN", "ACK", "FIN", "RST"})
 ACTIONS = ("allow", "deny")
@@ -272,15 +271,6 @@ def with_waf(app: WSGIApp, blocks: Callable[[str], bool]) -> WSGIApp:
 
 
 
-def http_get(port: int, target: str, timeout: float = 5.0) -> tuple[int, Any]:
-    """``GET target`` from 127.0.0.1:port over a fresh connection; ``(status, decoded JSON body)``."""
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
-    try:
-        conn.request("GET", target)
-        response = conn.getresponse()
-        return response.status, json.loads(response.read() or b"null")
-    finally:
-        conn.close()
 
 
 # --- the labelled corpus and the rates -----------------------------------------------------------

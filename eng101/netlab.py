@@ -25,7 +25,9 @@ import array
 import contextlib
 import fcntl
 import heapq
+import http.client
 import itertools
+import json
 import random
 import select
 import socket
@@ -56,6 +58,7 @@ __all__ = [
     "parse_packet",
     "rechunked_pair",
     "send_stop_and_wait",
+    "http_get",
     "serve",
     "tcp_pair",
     "wait_for_bytes",
@@ -770,3 +773,14 @@ def serve(app: WSGIApp) -> Iterator[int]:
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+
+
+def http_get(port: int, target: str, timeout: float = 5.0) -> tuple[int, Any]:
+    """``GET target`` from 127.0.0.1:port over a fresh connection; ``(status, decoded JSON body)``."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        conn.request("GET", target)
+        response = conn.getresponse()
+        return response.status, json.loads(response.read() or b"null")
+    finally:
+        conn.close()

@@ -7,9 +7,7 @@ the student's to write.
 
 from __future__ import annotations
 
-import http.client
 import io
-import json
 import os
 import random
 import subprocess
@@ -21,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from eng101.netlab import serve
+from eng101.netlab import http_get, serve
 
 #: Fixed identity and dates: the same files and messages give the same commit ids on any machine.
 FIXED_DATE = "2024-01-01T00:00:00+00:00"
@@ -130,15 +128,6 @@ def read_log(log: str | Path) -> list[str]:
 # --- two versions of a service, on loopback ----------------------------------------------------------
 
 
-def http_get(port: int, target: str, timeout: float = 5.0) -> tuple[int, Any]:
-    """``GET target`` from 127.0.0.1:port over a fresh connection; ``(status, decoded JSON body)``."""
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
-    try:
-        conn.request("GET", target)
-        response = conn.getresponse()
-        return response.status, json.loads(response.read() or b"null")
-    finally:
-        conn.close()
 
 
 def version_app(version: str, fail_every: int = 0, delay_s: float = 0.0) -> Callable[..., Any]:
