@@ -98,12 +98,17 @@ EXERCISES = [
         "_two = double(2)\nassert type(_two) is int and _two == 4",
         "_six = double(-3)\nassert type(_six) is int and _six == -6",
         variants={
-            # Wrong on every other call, like a race that a test leaves to chance.
-            "mutant_flaky": "# why: right only every other run\nimport os\nfrom pathlib import Path\n\n\n"
+            # Wrong on every other call, like a race that a test leaves to chance. The count is
+            # taken under a lock: the fast path runs several variants' runs at once.
+            "mutant_flaky": "# why: right only every other run\nimport fcntl\nimport os\n\n\n"
                             "def double(x):\n    if x >= 0:\n        return 2 * x\n"
-                            "    path = Path(os.environ['ENG101_TEST_COUNTER'])\n"
-                            "    runs = int(path.read_text()) if path.exists() else 0\n"
-                            "    path.write_text(str(runs + 1))\n"
+                            "    with open(os.environ['ENG101_TEST_COUNTER'], 'a+') as counter:\n"
+                            "        fcntl.flock(counter, fcntl.LOCK_EX)\n"
+                            "        counter.seek(0)\n"
+                            "        runs = int(counter.read() or 0)\n"
+                            "        counter.seek(0)\n"
+                            "        counter.truncate()\n"
+                            "        counter.write(str(runs + 1))\n"
                             "    return 2 * x if runs % 2 else x",
             "alt_add": "# why: adds\ndef double(x):\n    return x + x",
         },
