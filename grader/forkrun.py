@@ -181,6 +181,20 @@ def _mapped_under(base: Path) -> set[str]:
     return {f[5] for f in fields if len(f) == 6 and f[5].startswith(prefix)}
 
 
+def _alive(loop: asyncio.AbstractEventLoop, ours: set[int] | frozenset[int] = frozenset()) -> list[str]:
+    """Threads other than the main one, child processes (but ``ours``) and pending asyncio tasks."""
+    found = []
+    others = [t.name for t in threading.enumerate() if t is not threading.main_thread()]
+    if others:
+        found.append(f"threads alive: {', '.join(sorted(others))}")
+    children = {pid for pid in _child_pids() if pid not in ours} | {p.pid for p in multiprocessing.active_children()}
+    if children:
+        found.append(f"child processes alive: {sorted(children)}")
+    if asyncio.all_tasks(loop):
+        found.append(f"{len(asyncio.all_tasks(loop))} asyncio task(s) pending")
+    return found
+
+
 def fork_state(
     loop: asyncio.AbstractEventLoop, baseline_fds: dict[int, str], base: Path, zygote: Any = None
 ) -> tuple[list[str], list[Reopen]]:
@@ -189,22 +203,14 @@ def fork_state(
     A file under ``base`` open read-only and not memory-mapped is safe once the child reopens it
     (same path, now its private view, same offset): the open file description, and with it the
     offset, is then no longer shared. A pipe whose both ends this process holds is a library's
-    self-pipe (Arrow keeps one): nothing outside writes to it, and forked runs never overlap.
+    self-pipe (Arrow keeps one): nothing outside writes to it. Forked runs from one point do overlap
+    (three at a time) and share it; Arrow writes to it only to wake its own threads on a signal.
     """
     hazards = []
     reopen: list[Reopen] = []
     ours = {zygote.pid} if zygote else set()
     our_fds = {zygote.commands.fileno(), zygote.replies.fileno()} if zygote else set()
-    others = [t.name for t in threading.enumerate() if t is not threading.main_thread()]
-    if others:
-        hazards.append(f"threads alive: {', '.join(sorted(others))}")
-    children = [pid for pid in _child_pids() if pid not in ours] + [
-        p.pid for p in multiprocessing.active_children()
-    ]
-    if children:
-        hazards.append(f"child processes alive: {sorted(set(children))}")
-    if asyncio.all_tasks(loop):
-        hazards.append(f"{len(asyncio.all_tasks(loop))} asyncio task(s) pending")
+    hazards += _alive(loop, ours)
     targets = _open_targets()
     mapped = _mapped_under(base)
     held: list[str] = []
@@ -230,15 +236,7 @@ def fork_state(
 
 def still_running(loop: asyncio.AbstractEventLoop, baseline_fds: dict[int, str]) -> list[str]:
     """Threads, child processes, asyncio tasks and sockets alive now that were not at the start."""
-    found = []
-    others = [t.name for t in threading.enumerate() if t is not threading.main_thread()]
-    if others:
-        found.append(f"threads alive: {', '.join(sorted(others))}")
-    children = set(_child_pids()) | {p.pid for p in multiprocessing.active_children()}
-    if children:
-        found.append(f"child processes alive: {sorted(children)}")
-    if asyncio.all_tasks(loop):
-        found.append(f"{len(asyncio.all_tasks(loop))} asyncio task(s) pending")
+    found = _alive(loop)
     sockets = [t for fd, t in _open_targets().items() if t.startswith("socket:") and baseline_fds.get(fd) != t]
     if sockets:
         found.append(f"{len(sockets)} socket(s) open")
