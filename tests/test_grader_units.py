@@ -217,3 +217,18 @@ def test_visible_part_is_read_from_the_line_that_failed() -> None:
     assert visible_part_passed(_graded_test_cell([stderr])) is None
     no_line = {"output_type": "error", "ename": "SyntaxError", "evalue": "", "traceback": ["  File x"]}
     assert visible_part_passed(_graded_test_cell([no_line])) is None
+
+
+def test_the_remembered_alembic_head_is_the_one_nbgrader_would_run_alembic_for(tmp_path: Path) -> None:
+    """The nbgrader servers stamp new gradebooks from memory; the value must be nbgrader's own."""
+    import sqlite3
+
+    import nbgrader.api
+
+    from grader.nbgrader_cli import alembic_head, run_nbgrader
+
+    assert alembic_head() == nbgrader.api.get_alembic_version()  # the subprocess nbgrader runs itself
+    (tmp_path / "nbgrader_config.py").write_text("c = get_config()\nc.CourseDirectory.course_id = 'units'\n")
+    run_nbgrader(["db", "student", "add", "someone"], cwd=tmp_path)  # creates the gradebook in a server
+    with sqlite3.connect(tmp_path / "gradebook.db") as db:
+        assert db.execute("SELECT version_num FROM alembic_version").fetchall() == [(alembic_head(),)]
