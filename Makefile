@@ -62,8 +62,9 @@ lab: data
 instructor: data
 	$(BIN)/jupyter lab $(ALLOW_ROOT) --ServerApp.root_dir=.
 
+# Scratch files in RAM where a tmpfs can be mounted (tools/with-ram-tmpdir says why).
 test: data
-	$(BIN)/python -m pytest -n $(JOBS) --durations=30
+	tools/with-ram-tmpdir $(BIN)/python -m pytest -n $(JOBS) --durations=30
 
 check: data
 	$(BIN)/python -m grader check
