@@ -16,8 +16,10 @@ END_HIDDEN = "### END HIDDEN TESTS"
 #: Any nbgrader delimiter, however it is spelled in case and spacing.
 ANY_MARKER = re.compile(r"#{2,}\s*(BEGIN|END)\s+(SOLUTION|HIDDEN\s+TESTS|MARK\s+SCHEME)", re.I)
 
-#: A test cell for exercise ``x`` is called ``test_x``.
+#: A test cell for exercise ``x`` is called ``test_x``; more cells for the same exercise (credit in
+#: steps, e.g. thresholds of mutants killed) are ``test_x__<part>``.
 TEST_PREFIX = "test_"
+PART_SEPARATOR = "__"
 
 Cell = dict[str, Any]
 Notebook = dict[str, Any]
@@ -60,8 +62,11 @@ def points(cell: Cell) -> float:
 
 
 def exercise_of_test(test_id: str) -> str | None:
-    """``test_ip_to_int`` -> ``ip_to_int``; None when the id is not a test id."""
-    return test_id[len(TEST_PREFIX) :] if test_id.startswith(TEST_PREFIX) else None
+    """``test_ip_to_int`` (or ``test_ip_to_int__more``) -> ``ip_to_int``; None when the id is not a test id."""
+    if not test_id.startswith(TEST_PREFIX):
+        return None
+    exercise, _, _part = test_id[len(TEST_PREFIX) :].partition(PART_SEPARATOR)
+    return exercise
 
 
 def solution_cells(notebook: Notebook) -> Iterator[tuple[int, Cell]]:

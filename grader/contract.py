@@ -118,6 +118,9 @@ def collect_exercises(sources: dict[str, dict[str, Any]], report: AssignmentRepo
             elif meta.get("solution") and meta.get("grade"):
                 report.fail(f"{notebook_name}: {cell_id!r} is both solution and grade cell; split answer and tests")
             elif meta.get("solution"):
+                if cells.PART_SEPARATOR in cell_id:
+                    report.fail(f"{notebook_name}: exercise id {cell_id!r} has {cells.PART_SEPARATOR!r}, which "
+                                "separates a test cell's part (test_<id>__<part>)")
                 if cells.BEGIN_SOLUTION not in cells.source_of(cell):
                     report.fail(f"{notebook_name}: solution cell {cell_id!r} has no '{cells.BEGIN_SOLUTION}'")
                 exercises[cell_id] = Exercise(cell_id, notebook_name)

@@ -49,6 +49,7 @@ def test_secret_lines_are_the_ones_only_in_hidden_regions() -> None:
 
 def test_exercise_of_test() -> None:
     assert cells.exercise_of_test("test_ip_to_int") == "ip_to_int"
+    assert cells.exercise_of_test("test_ip_to_int__all_mutants") == "ip_to_int"  # a second cell, credit in steps
     assert cells.exercise_of_test("ip_to_int") is None
 
 
