@@ -255,12 +255,46 @@ static void check_open(PyObject *path) {
 
 static int event_is(const char *event, const char *name) { return strcmp(event, name) == 0; }
 
+/* code.__new__ (CodeType() or code.replace()), audited with (code, filename, name, ...): libraries
+ * do rebuild functions (Hypothesis's @given gives its wrapper the test function's file name and
+ * line), and a code object with any other name is the student's code to the policy, as before. What
+ * must not happen is code dressed as installed code or a course tool, which the policy would trust
+ * (code_in_library): that file name, or one it cannot read, is tampering. */
+static int code_disguised(PyObject *args) {
+    if (!PyTuple_Check(args) || PyTuple_GET_SIZE(args) < 2) return 1;
+    PyObject *filename = PyTuple_GET_ITEM(args, 1);
+    if (!PyUnicode_CheckExact(filename)) return 1;
+    for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(library_roots); i++) {
+        PyObject *root = PyTuple_GET_ITEM(library_roots, i);
+        Py_ssize_t hit = PyUnicode_Tailmatch(filename, root, 0, PY_SSIZE_T_MAX, -1);
+        if (hit != 0) { PyErr_Clear(); return 1; }
+    }
+    const char *text = PyUnicode_AsUTF8(filename);
+    if (!text) { PyErr_Clear(); return 1; }
+    return strstr(text, "..") != NULL;  /* no way back up into a root */
+}
+
+/* Is the code that raised the event installed library code in a file ending with ``suffix``?
+ * Hypothesis's register_random asks gc.get_referrers whether an RNG would be collected at once
+ * (hypothesis/internal/entropy.py) and returns nothing of what it found. */
+static int site_is_library_file(const char *suffix) {
+    PyCodeObject *code = site_code();
+    if (!code) return 0;
+    int found = code_in_library(code) && PyUnicode_CheckExact(code->co_filename) &&
+                ends_with(code->co_filename, suffix);
+    Py_DECREF(code);
+    return found;
+}
+
 static void police(const char *event, PyObject *args) {
-    if (event_is(event, "sys.setprofile") || event_is(event, "gc.get_objects") ||
+    if (event_is(event, "gc.get_referrers") && site_is_library_file("/hypothesis/internal/entropy.py")) {
+        return;
+    } else if (event_is(event, "sys.setprofile") || event_is(event, "gc.get_objects") ||
         event_is(event, "gc.get_referrers") || event_is(event, "gc.get_referents") ||
-        event_is(event, "code.__new__") || event_is(event, "sys._current_frames") ||
-        strncmp(event, "ctypes.", 7) == 0) {
+        event_is(event, "sys._current_frames") || strncmp(event, "ctypes.", 7) == 0) {
         tamper(event, NULL);
+    } else if (event_is(event, "code.__new__")) {
+        if (code_disguised(args)) tamper(event, NULL);
     } else if (event_is(event, "sys.settrace")) {
         check_settrace();
     } else if (event_is(event, "sys._getframe") || event_is(event, "object.__getattr__")) {
