@@ -27,7 +27,7 @@ command -v $(1) >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/
   echo "WARNING: $(2) not installed: $(3)"
 endef
 
-.PHONY: lab instructor test check build bench site hooks setup data clean
+.PHONY: lab instructor hub hub-stop test check build bench site hooks setup data clean
 
 setup: $(STAMP)
 
@@ -56,11 +56,19 @@ $(STAMP): requirements.lock pyproject.toml
 data: $(STAMP)
 	$(BIN)/python -m eng101.datasets prepare
 
+# Each role's JupyterLab settings (deploy/lab/ROLE): a student sees no instructor extensions, nobody the news prompt.
 lab: data
-	$(BIN)/jupyter lab $(ALLOW_ROOT) --ServerApp.root_dir=course
+	JUPYTER_CONFIG_PATH=$(CURDIR)/deploy/lab/student $(BIN)/jupyter lab $(ALLOW_ROOT) --ServerApp.root_dir=course
 
 instructor: data
-	$(BIN)/jupyter lab $(ALLOW_ROOT) --ServerApp.root_dir=.
+	JUPYTER_CONFIG_PATH=$(CURDIR)/deploy/lab/instructor $(BIN)/jupyter lab $(ALLOW_ROOT) --ServerApp.root_dir=.
+
+# A class on JupyterHub (as root): accounts, exchange, hub on loopback; prints the URL. hub-stop removes it all.
+hub: data
+	$(BIN)/python -m grader.hub start
+
+hub-stop:
+	$(BIN)/python -m grader.hub stop
 
 # Scratch files in RAM where a tmpfs can be mounted (tools/with-ram-tmpdir says why).
 test: data

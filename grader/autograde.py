@@ -20,6 +20,7 @@ import shutil
 import sys
 import tempfile
 import warnings
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -115,12 +116,34 @@ def repair_structure(notebook: Any, release: Any) -> list[str]:
     return notes
 
 
+def _without_symlinks(patterns: tuple[str, ...], root: Path, skipped: list[str]) -> Any:
+    """copytree's ``ignore``: the patterns, and every symbolic link, noted in ``skipped``.
+
+    A submission is copied by the grader, which may read what the student may not: a link in it to
+    the gradebook, the solutions or another student's submission would hand the kernel their bytes.
+    """
+    by_pattern = shutil.ignore_patterns(*patterns)
+
+    def ignore(directory: str, names: list[str]) -> set[str]:
+        ignored = set(by_pattern(directory, names))
+        for name in names:
+            path = Path(directory) / name
+            if name not in ignored and path.is_symlink():
+                ignored.add(name)
+                skipped.append(str(path.relative_to(root)))
+        return ignored
+
+    return ignore
+
+
 def _find_notebook(directory: Path, name: str, expected: list[str]) -> tuple[Path | None, str | None]:
-    """The submitted ``name.ipynb``, or the one notebook a student renamed it to."""
+    """The submitted ``name.ipynb``, or the one notebook a student renamed it to; never a symlink."""
     path = directory / f"{name}.ipynb"
+    if path.is_symlink():
+        return None, f"{name}.ipynb is a symbolic link, not a notebook: not graded"
     if path.exists():
         return path, None
-    strangers = [p for p in directory.glob("*.ipynb") if p.stem not in expected]
+    strangers = [p for p in directory.glob("*.ipynb") if p.stem not in expected and not p.is_symlink()]
     missing = [n for n in expected if not (directory / f"{n}.ipynb").exists()]
     if len(strangers) == 1 and len(missing) == 1:
         return strangers[0], f"{name}.ipynb was submitted as {strangers[0].name}"
@@ -140,7 +163,10 @@ def grade_submission(layout: CourseLayout, assignment: str, student: str, notebo
     release = layout.release_dir(assignment)
     with scratch_space(policy) as scratch:  # one tmpfs of policy.scratch_bytes: all the kernel can write
         workdir = Path(scratch) / "work"
-        shutil.copytree(submitted, workdir, ignore=shutil.ignore_patterns("*.ipynb", ".ipynb_checkpoints"))
+        links: list[str] = []
+        shutil.copytree(submitted, workdir, ignore=_without_symlinks(("*.ipynb", ".ipynb_checkpoints"), submitted,
+                                                                     links))
+        result.problems += [f"symbolic link {link} not copied for grading" for link in links]
         if release.is_dir():  # the instructor's data files win over same-named student files
             shutil.copytree(release, workdir, ignore=shutil.ignore_patterns("*.ipynb"), dirs_exist_ok=True)
         for name in notebooks:
@@ -174,7 +200,7 @@ def grade_submission(layout: CourseLayout, assignment: str, student: str, notebo
             # under the notebook's expected name (submitted/ itself is never modified).
             shadow = layout.path(str(Path(staging) / "submitted"), student, assignment)
             if not shadow.exists():
-                shutil.copytree(submitted, shadow, ignore=shutil.ignore_patterns("*.ipynb"))
+                shutil.copytree(submitted, shadow, ignore=_without_symlinks(("*.ipynb",), submitted, []))
             shutil.copy2(path, shadow / f"{name}.ipynb")
     return result
 
@@ -278,8 +304,23 @@ def scores_from_gradebook(layout: CourseLayout, assignment: str, results: list[S
             result.score, result.max_score = submission.score, submission.max_score
 
 
+def _grade_locally(layout: CourseLayout, assignment: str, students: list[str], notebooks: list[str], policy: Policy,
+                   staging: str, jobs: int) -> Iterator[SubmissionResult]:
+    """Phase 1 in worker processes of this machine; yields each student's result as soon as it is done."""
+    with ProcessPoolExecutor(max_workers=max(1, jobs)) as pool:
+        futures = {pool.submit(grade_submission, layout, assignment, student, notebooks, policy,
+                               staging): student for student in students}
+        for future in as_completed(futures):
+            try:
+                yield future.result()
+            except Exception as error:  # a worker crashed: record it, keep going
+                yield SubmissionResult(futures[future], problems=[f"grader error: {error}"])
+
+
 def autograde(layout: CourseLayout, assignment: str, students: list[str] | None, jobs: int, policy: Policy,
-              progress: bool = True) -> list[SubmissionResult]:
+              progress: bool = True, cluster: str | None = None) -> list[SubmissionResult]:
+    """Grade ``students`` (default: every submission); phase 1 on this machine's cores, or on the
+    Dask cluster at ``cluster`` (see grader.cluster); phase 2 always here."""
     available = layout.submitted_students(assignment)
     chosen = students or available
     unknown = sorted(set(chosen) - set(available))
@@ -291,19 +332,18 @@ def autograde(layout: CourseLayout, assignment: str, students: list[str] | None,
     results: list[SubmissionResult] = []
     with tempfile.TemporaryDirectory(prefix="eng101-staging-") as staging:
         writer = _GradebookWriter(layout, assignment, Path(staging))
-        with ProcessPoolExecutor(max_workers=max(1, jobs)) as pool:
-            futures = {pool.submit(grade_submission, layout, assignment, student, notebooks, policy,
-                                   staging): student for student in chosen}
-            for done, future in enumerate(as_completed(futures), start=1):
-                try:
-                    result = future.result()
-                except Exception as error:  # a worker crashed: record it, keep going
-                    result = SubmissionResult(futures[future], problems=[f"grader error: {error}"])
-                results.append(result)
-                if result.executed:
-                    writer.record(result.student)
-                if progress:
-                    _progress(done, len(futures), futures[future])
+        if cluster:
+            from grader.cluster import grade_on_cluster
+
+            finished = grade_on_cluster(cluster, layout, assignment, chosen, notebooks, policy, Path(staging))
+        else:
+            finished = _grade_locally(layout, assignment, chosen, notebooks, policy, staging, jobs)
+        for done, result in enumerate(finished, start=1):
+            results.append(result)
+            if result.executed:
+                writer.record(result.student)
+            if progress:
+                _progress(done, len(chosen), result.student)
         log = "\n".join(writer.errors)
     hold_for_manual_grading(layout, assignment, results)
     scores_from_gradebook(layout, assignment, results)

@@ -9,6 +9,7 @@ import sys
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from grader.build import build
 from grader.contract import AssignmentReport, check_assignment
@@ -23,6 +24,10 @@ from grader.layout import (
 from grader.nbgrader_cli import NbgraderError
 from grader.sync import assignments_named, release_problems
 from grader.table import render_table
+
+if TYPE_CHECKING:
+    from grader.autograde import SubmissionResult
+    from grader.sandbox import Policy
 
 MIB = 2**20
 
@@ -225,9 +230,17 @@ def cmd_execute(layout: CourseLayout, args: argparse.Namespace) -> int:
 
 def cmd_autograde(layout: CourseLayout, args: argparse.Namespace) -> int:
     from grader.autograde import autograde
-    from grader.sandbox import Policy, bubblewrap
+    from grader.sandbox import bubblewrap
 
     (assignment,) = layout.resolve([args.assignment])
+    if args.cluster:  # the workers run the submissions: they check bubblewrap and the witness themselves
+        try:
+            results = autograde(layout, assignment, args.student or None, 0, _grading_policy(args),
+                                cluster=args.cluster)
+        except (OSError, TimeoutError) as error:  # no scheduler answers there, or no worker joined it
+            print(f"error: cluster {args.cluster}: {error}", file=sys.stderr)
+            return 2
+        return _report_autograde(assignment, results)
     if bubblewrap() is None:
         print("WARNING: bubblewrap is not available: submissions run WITHOUT filesystem, network and "
               "process isolation (only rlimits and a scrubbed environment). Install it: apt-get install "
@@ -240,9 +253,18 @@ def cmd_autograde(layout: CourseLayout, args: argparse.Namespace) -> int:
         print(f"error: {error}\ngrading needs a C compiler and Python's headers for the guard "
               "(Debian: apt-get install gcc python3-dev)", file=sys.stderr)
         return 2
-    policy = Policy(cell_timeout=args.cell_timeout, notebook_timeout=args.notebook_timeout,
-                    memory_bytes=args.memory_mib * MIB, scratch_bytes=args.scratch_mib * MIB)
-    results = autograde(layout, assignment, args.student or None, args.jobs, policy)
+    results = autograde(layout, assignment, args.student or None, args.jobs, _grading_policy(args))
+    return _report_autograde(assignment, results)
+
+
+def _grading_policy(args: argparse.Namespace) -> Policy:
+    from grader.sandbox import Policy
+
+    return Policy(cell_timeout=args.cell_timeout, notebook_timeout=args.notebook_timeout,
+                  memory_bytes=args.memory_mib * MIB, scratch_bytes=args.scratch_mib * MIB)
+
+
+def _report_autograde(assignment: str, results: list[SubmissionResult]) -> int:
     rows = [[r.student, "-" if r.score is None else f"{r.score:g}", "-" if r.max_score is None else f"{r.max_score:g}",
              r.status, "; ".join(r.problems + r.review)[:160] or "-"] for r in results]
     print(render_table(["student", "score", "max", "status", "reason"], rows))
@@ -354,6 +376,9 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("--cell-timeout", type=int, default=60, help="seconds per cell")
     grade.add_argument("--notebook-timeout", type=int, default=600, help="seconds per notebook")
     grade.add_argument("--memory-mib", type=int, default=4096, help="address space per kernel process")
+    grade.add_argument("--cluster", default=None, metavar="ADDRESS",
+                       help="run the submissions on the Dask scheduler at ADDRESS (tcp://host:8786, tls://...); "
+                            "the gradebook is still written here")
     grade.add_argument("--scratch-mib", type=int, default=256,
                        help="everything one submission can write (working copy, /tmp, /dev/shm), together")
     bench_grade = sub.add_parser("bench-grading",
@@ -385,6 +410,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["hub"]:  # its own argparse: start, stop, status
+        from grader.hub import main as hub_main
+
+        return hub_main(argv[1:])
     if argv[:1] == ["variants"]:  # its own argparse: make-edit, verify, reference, show
         from grader.variants import main as variants_main
 

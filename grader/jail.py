@@ -13,8 +13,10 @@ process of the submission inherits the limits:
 from __future__ import annotations
 
 import argparse
+import ctypes
 import os
 import resource
+import signal
 from pathlib import Path
 
 PIDS_CGROUP_ROOT = Path("/sys/fs/cgroup/pids")
@@ -44,6 +46,19 @@ def apply_limits(memory: int, cpu_seconds: int, file_bytes: int, max_processes: 
     return "rlimit"
 
 
+_PR_SET_PDEATHSIG = 1
+
+
+def die_with(parent: int) -> None:
+    """SIGKILL this process (and, across exec, bubblewrap) when the grader that started it dies.
+
+    bubblewrap's --die-with-parent is set only once bubblewrap runs: a grader killed before that
+    (a grading worker lost mid-start) would leave the sandbox orphaned, waiting for a client."""
+    ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # the grader is already gone
+        os._exit(1)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--memory", type=int, required=True, help="bytes of address space per process")
@@ -51,12 +66,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--file-size", type=int, required=True, help="largest file a process may write, bytes")
     parser.add_argument("--processes", type=int, required=True, help="processes at once")
     parser.add_argument("--cgroup", default=None, help="name of a pids cgroup to create and join")
+    parser.add_argument("--parent", type=int, default=None, help="pid of the grader: die with it")
     parser.add_argument("--env", action="append", default=[], metavar="KEY=VALUE")
     parser.add_argument("command", nargs=argparse.REMAINDER)
     args = parser.parse_args(argv)
     command = args.command[1:] if args.command[:1] == ["--"] else args.command
     if not command:
         parser.error("no command given")
+    if args.parent is not None:
+        die_with(args.parent)
     apply_limits(args.memory, args.cpu, args.file_size, args.processes, args.cgroup)
     environment = dict(pair.split("=", 1) for pair in args.env)
     os.execvpe(command[0], command, environment)

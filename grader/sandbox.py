@@ -275,7 +275,8 @@ def kernel_command(policy: Policy, workdir: Path, connection_dir: Path, course_r
             env[key] = os.environ[key]
     jail = [sys.executable, "-m", "grader.jail", f"--memory={policy.memory_bytes}",
             f"--cpu={policy.cpu_seconds}", f"--file-size={policy.max_file_bytes}",
-            f"--processes={policy.max_processes}", *([f"--cgroup={cgroup}"] if cgroup else []),
+            f"--processes={policy.max_processes}", f"--parent={os.getpid()}",
+            *([f"--cgroup={cgroup}"] if cgroup else []),
             *(f"--env={key}={value}" for key, value in env.items()), "--"]
     kernel = [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
     if guard_config is not None:

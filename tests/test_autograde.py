@@ -119,6 +119,17 @@ def hostile_class(root: Path) -> list[Case]:
 
     _submit(root, "struct-renamed", _with_answer(answer), name="welcome (1).ipynb")
     cases.append(Case("struct-renamed", 3, "was submitted as welcome (1).ipynb"))
+
+    # Links in a submission point at what the grader may read and the student may not.
+    _submit(root, "struct-linked-notebook", _release())
+    linked = root / "submitted" / "struct-linked-notebook" / ASSIGNMENT / f"{NOTEBOOK}.ipynb"
+    linked.unlink()
+    linked.symlink_to(root / "submitted" / "alice" / ASSIGNMENT / f"{NOTEBOOK}.ipynb")  # alice's full marks
+    cases.append(Case("struct-linked-notebook", None, "is a symbolic link, not a notebook"))
+    _submit(root, "struct-linked-file", _with_answer(answer + "\nimport os\nassert not os.path.exists('key.txt')"))
+    (root / "submitted" / "struct-linked-file" / ASSIGNMENT / "key.txt").symlink_to(
+        root / "solutions" / ASSIGNMENT / f"{NOTEBOOK}.ipynb")
+    cases.append(Case("struct-linked-file", 3, "symbolic link key.txt not copied for grading"))
     return cases
 
 
