@@ -136,7 +136,8 @@ def format_repeat_table(reports: list[AssignmentReport]) -> str:
     return render_table(["assignment", "variant", "runs", "result"], rows)
 
 
-TIMED_PHASES = ("setup", "solution run", "fast path", "stock nbgrader", "visible tests", "guarded cheat")
+TIMED_PHASES = ("setup", "solution run", "fast path", "stock nbgrader", "visible tests", "guarded cheat",
+                "guarded reference")
 
 
 def format_timings_table(reports: list[AssignmentReport]) -> str:

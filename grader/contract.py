@@ -404,6 +404,8 @@ def check_assignment(
         if cheats:
             with _timed(report, "guarded cheat"):
                 _check_patching_cheat(report, source_paths, _reference_answers(sources), layout.root)
+        with _timed(report, "guarded reference"):
+            _check_reference_in_guarded_kernel(report, source_paths, generated_dir, layout.root)
         if fast and against_stock:
             with _timed(report, "stock nbgrader"):
                 _compare_with_stock(report, grading, exercises, variants, quick, all_dependencies)
@@ -736,6 +738,19 @@ def _check_patching_cheat(report: AssignmentReport, source_paths: list[Path], re
             report.cheats_scored += 1
             report.fail(f"the helper-patching cheat (grader/patching_cheat.py) passed {', '.join(outcome.earned)} "
                         f"of {path.name} in the guarded kernel: {'; '.join(outcome.notes) or 'no reason recorded'}")
+
+
+def _check_reference_in_guarded_kernel(report: AssignmentReport, source_paths: list[Path], release_dir: Path,
+                                       course_root: Path) -> None:
+    """The reference must earn every point in the guarded kernel of ``grader autograde`` too: a
+    library the guard refuses (Hypothesis's @given was) would fail every student of a real class."""
+    from grader.patching_cheat import reference_lost_in_guarded_kernel
+
+    for path in source_paths:
+        lost = reference_lost_in_guarded_kernel(path, release_dir / path.name, course_root)
+        if lost:
+            report.fail(f"the reference of {path.name} does not earn full marks in grader autograde's guarded "
+                        f"kernel: {'; '.join(lost)}")
 
 
 def _judge_cheats(

@@ -88,3 +88,26 @@ def grade_patching_cheat(notebook_path: Path, references: dict[str, str], course
     outcome.held = any("tampering" in reason for reason in execution.review)
     outcome.notes += execution.problems
     return outcome
+
+
+def reference_lost_in_guarded_kernel(notebook_path: Path, release_path: Path, course_root: Path) -> list[str]:
+    """The reference answers (the solution notebook as it is), graded in the guarded kernel of
+    ``grader autograde``: what each test cell that did not pass shows, plus the problems and review
+    flags of the run. Empty when the reference earns every point there, as it must: a library that
+    trips the guard (Hypothesis did) would otherwise pass the check and fail every student."""
+    from grader.untrusted import execute_untrusted
+
+    source = nbformat.read(notebook_path, as_version=4)
+    with scratch_space(Policy(), prefix="eng101-reference-") as scratch:
+        workdir = Path(scratch) / "work"
+        shutil.copytree(notebook_path.parent, workdir,
+                        ignore=shutil.ignore_patterns("*.ipynb", "variants", ".ipynb_checkpoints", "__pycache__"))
+        execution = execute_untrusted(source, workdir, course_root, Policy(),
+                                      release=nbformat.read(release_path, as_version=4))
+    lost = []
+    for cell in execution.notebook.cells:
+        if cells.is_grade_cell(cell) and not cells.is_solution_cell(cell):
+            errors = [out for out in cell.get("outputs", []) if out.get("output_type") == "error"]
+            if errors:
+                lost.append(f"{cells.grade_id(cell)}: {errors[0].get('ename')}: {str(errors[0].get('evalue'))[:200]}")
+    return lost + execution.problems + execution.review

@@ -280,3 +280,31 @@ def test_watched_modules_and_answer_names_come_from_the_instructors_cells() -> N
     sources = ["import math\nfrom eng101.checks import rejects\n", "from . import x\nimport os.path as p\n", "%%bad"]
     assert modules_imported(sources) == ["eng101.checks", "math", "os.path"]
     assert top_level_names(["def filter(x):\n    pass\nLIMIT: int = 3\nclass A: ...\n"]) == ["A", "LIMIT", "filter"]
+
+
+def test_a_reference_the_guard_refuses_is_reported(tmp_path: Path) -> None:
+    """grader check runs every reference in the guarded kernel: one that trips the guard must show."""
+    import nbformat
+
+    from grader.patching_cheat import reference_lost_in_guarded_kernel
+
+    def meta(grade_id: str, solution: bool) -> dict:
+        return {"nbgrader": {"grade": not solution, "grade_id": grade_id, "locked": not solution,
+                             "points": 0 if solution else 1, "schema_version": 3, "solution": solution,
+                             "task": False}}
+
+    def notebook(answer: str) -> nbformat.NotebookNode:
+        book = nbformat.v4.new_notebook()
+        book.cells = [nbformat.v4.new_code_cell(answer, metadata=meta("one", True)),
+                      nbformat.v4.new_code_cell("assert one() == 1\n### BEGIN HIDDEN TESTS\nassert one() == 1\n"
+                                                "### END HIDDEN TESTS", metadata=meta("test_one", False))]
+        return book
+
+    for name, answer, lost in [("honest", "def one():\n    return 1\n", False),
+                               ("tracing", "import sys\ndef one():\n    sys.settrace(None)\n    return 1\n", True)]:
+        solution, release = tmp_path / name / "nb.ipynb", tmp_path / name / "release.ipynb"
+        solution.parent.mkdir()
+        nbformat.write(notebook(answer), solution)
+        nbformat.write(notebook("def one():\n    raise NotImplementedError\n"), release)
+        found = reference_lost_in_guarded_kernel(solution, release, REPO_ROOT)
+        assert bool(found) == lost, (name, found)
