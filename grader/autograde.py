@@ -150,14 +150,52 @@ def _find_notebook(directory: Path, name: str, expected: list[str]) -> tuple[Pat
     return None, f"{name}.ipynb is missing"
 
 
+def prepare_notebook(layout: CourseLayout, assignment: str, student: str, name: str,
+                     notebooks: list[str]) -> tuple[Path | None, Any, Any, list[str]]:
+    """Find, repair and sanitize one submitted notebook: (its path, the notebook to execute, the
+    release, problems); the notebook is None when it cannot be graded (the problems say why)."""
+    submitted = layout.submission_dir(student, assignment)
+    path, note = _find_notebook(submitted, name, notebooks)
+    problems = [note] if note else []
+    if path is None:
+        return None, None, None, problems
+    db_url, course_id = gradebook_location(layout)
+    try:
+        notebook = nbformat.read(path, as_version=4)
+        released = nbformat.read(layout.release_dir(assignment) / f"{name}.ipynb", as_version=4)
+        problems += repair_structure(notebook, released)
+        resources = {"nbgrader": {"db_url": db_url, "assignment": assignment, "notebook": name,
+                                  "student": student, "course_id": course_id}}
+        notebook = _sanitize(notebook, resources, layout.nbgrader_config())
+    except Exception as error:  # malformed JSON, broken metadata, ...
+        return path, None, None, [*problems, f"{path.name} cannot be graded: {type(error).__name__}: {error}"]
+    return path, notebook, released, problems
+
+
+def stage_executed(layout: CourseLayout, assignment: str, student: str, name: str, submitted_path: Path,
+                   executed: Any, staging: Path) -> str:
+    """Put an executed notebook where phase 2 reads it, and beside it what nbgrader's bookkeeping
+    reads: the submission as the student sent it, under the expected name (submitted/ is never
+    modified, and no symbolic link in it is followed). Returns the executed notebook's path."""
+    target = staging / student / f"{name}.ipynb"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(executed, str):
+        target.write_text(executed, encoding="utf-8")
+    else:
+        nbformat.write(executed, target)
+    submitted = layout.submission_dir(student, assignment)
+    shadow = layout.path(str(staging / "submitted"), student, assignment)
+    if not shadow.exists():
+        shutil.copytree(submitted, shadow, ignore=_without_symlinks(("*.ipynb",), submitted, []))
+    shutil.copy2(submitted_path, shadow / f"{name}.ipynb")
+    return str(target)
+
+
 def grade_submission(layout: CourseLayout, assignment: str, student: str, notebooks: list[str], policy: Policy,
                      staging: str) -> SubmissionResult:
     """Phase 1 for one student (runs in a worker process)."""
     from grader.untrusted import execute_untrusted
 
-    course = layout.root
-    config = layout.nbgrader_config()
-    db_url, course_id = gradebook_location(layout)
     result = SubmissionResult(student)
     submitted = layout.submission_dir(student, assignment)
     release = layout.release_dir(assignment)
@@ -170,38 +208,19 @@ def grade_submission(layout: CourseLayout, assignment: str, student: str, notebo
         if release.is_dir():  # the instructor's data files win over same-named student files
             shutil.copytree(release, workdir, ignore=shutil.ignore_patterns("*.ipynb"), dirs_exist_ok=True)
         for name in notebooks:
-            path, note = _find_notebook(submitted, name, notebooks)
-            if note:
-                result.problems.append(note)
-            if path is None:
+            path, notebook, released, problems = prepare_notebook(layout, assignment, student, name, notebooks)
+            result.problems += problems
+            if path is None or notebook is None:
                 continue
-            try:
-                notebook = nbformat.read(path, as_version=4)
-                released = nbformat.read(release / f"{name}.ipynb", as_version=4)
-                result.problems += repair_structure(notebook, released)
-                resources = {"nbgrader": {"db_url": db_url, "assignment": assignment, "notebook": name,
-                                          "student": student, "course_id": course_id}}
-                notebook = _sanitize(notebook, resources, config)
-            except Exception as error:  # malformed JSON, broken metadata, ...
-                result.problems.append(f"{path.name} cannot be graded: {type(error).__name__}: {error}")
-                continue
-            execution = execute_untrusted(notebook, workdir, course, policy, release=released,
+            execution = execute_untrusted(notebook, workdir, layout.root, policy, release=released,
                                           hidden=tuple(layout.instructor_paths()))
             result.isolation = execution.isolation
             result.problems += [f"{name}: {p}" for p in execution.problems]
             result.review += [f"{name}: {r}" for r in execution.review]
             if execution.manual:
                 result.manual[name] = execution.manual
-            target = Path(staging) / student / f"{name}.ipynb"
-            target.parent.mkdir(parents=True, exist_ok=True)
-            nbformat.write(execution.notebook, target)
-            result.executed[name] = str(target)
-            # What nbgrader's bookkeeping reads in phase 2: the submission as the student sent it,
-            # under the notebook's expected name (submitted/ itself is never modified).
-            shadow = layout.path(str(Path(staging) / "submitted"), student, assignment)
-            if not shadow.exists():
-                shutil.copytree(submitted, shadow, ignore=_without_symlinks(("*.ipynb",), submitted, []))
-            shutil.copy2(path, shadow / f"{name}.ipynb")
+            result.executed[name] = stage_executed(layout, assignment, student, name, path, execution.notebook,
+                                                   Path(staging))
     return result
 
 

@@ -22,7 +22,6 @@ worker dies mid-task the scheduler reruns its tasks on another worker (``distrib
 
 from __future__ import annotations
 
-import shutil
 import stat
 import sys
 import uuid
@@ -32,7 +31,7 @@ from pathlib import Path
 
 import nbformat
 
-from grader.autograde import SubmissionResult, _find_notebook, _sanitize, gradebook_location, repair_structure
+from grader.autograde import SubmissionResult, _find_notebook, stage_executed
 from grader.layout import CourseLayout
 from grader.sandbox import Policy
 
@@ -107,23 +106,13 @@ def working_copy(layout: CourseLayout, assignment: str, student: str) -> tuple[l
 
 def prepare_notebook(layout: CourseLayout, assignment: str, student: str, name: str,
                      notebooks: list[str]) -> NotebookJob:
-    """Find, repair and sanitize one submitted notebook, as :func:`grader.autograde.grade_submission` does."""
-    submitted = layout.submission_dir(student, assignment)
-    path, note = _find_notebook(submitted, name, notebooks)
-    notes = [note] if note else []
-    if path is None:
-        return NotebookJob(name, tuple(notes))
-    db_url, course_id = gradebook_location(layout)
-    try:
-        notebook = nbformat.read(path, as_version=4)
-        released = nbformat.read(layout.release_dir(assignment) / f"{name}.ipynb", as_version=4)
-        notes += repair_structure(notebook, released)
-        resources = {"nbgrader": {"db_url": db_url, "assignment": assignment, "notebook": name,
-                                  "student": student, "course_id": course_id}}
-        notebook = _sanitize(notebook, resources, layout.nbgrader_config())
-    except Exception as error:  # malformed JSON, broken metadata, ...
-        return NotebookJob(name, (*notes, f"{path.name} cannot be graded: {type(error).__name__}: {error}"))
-    return NotebookJob(name, tuple(notes), nbformat.writes(notebook), nbformat.writes(released))
+    """One submitted notebook, found, repaired and sanitized here as local grading does it."""
+    from grader.autograde import prepare_notebook as prepare
+
+    _path, notebook, released, problems = prepare(layout, assignment, student, name, notebooks)
+    if notebook is None:
+        return NotebookJob(name, tuple(problems))
+    return NotebookJob(name, tuple(problems), nbformat.writes(notebook), nbformat.writes(released))
 
 
 def prepare_job(layout: CourseLayout, assignment: str, student: str, notebooks: list[str],
@@ -209,16 +198,10 @@ def stage_result(layout: CourseLayout, assignment: str, job: SubmissionJob, outc
         result.review += [f"{done.name}: {r}" for r in done.review]
         if done.manual:
             result.manual[done.name] = list(done.manual)
-        target = staging / job.student / f"{done.name}.ipynb"
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(done.executed, encoding="utf-8")
-        result.executed[done.name] = str(target)
         path, _ = _find_notebook(submitted, done.name, [p.name for p in job.notebooks])
-        shadow = layout.path(str(staging / "submitted"), job.student, assignment)
-        if not shadow.exists():
-            shutil.copytree(submitted, shadow, ignore=shutil.ignore_patterns("*.ipynb"))
         if path is not None:
-            shutil.copy2(path, shadow / f"{done.name}.ipynb")
+            result.executed[done.name] = stage_executed(layout, assignment, job.student, done.name, path,
+                                                        done.executed, staging)
     if error:
         result.problems.append(error)
     return result

@@ -66,21 +66,28 @@ def patching_submission(source: dict[str, Any], references: dict[str, str]) -> d
     return None if first else notebook
 
 
-def grade_patching_cheat(notebook_path: Path, references: dict[str, str], course_root: Path) -> PatchingOutcome:
-    """Run the cheat built from ``notebook_path`` (a solution notebook) in the guarded kernel."""
+def _run_guarded(notebook: Any, notebook_path: Path, course_root: Path, policy: Policy, prefix: str,
+                 release: Any = None) -> Any:
+    """Execute ``notebook`` in the guarded kernel of ``grader autograde``, in a scratch copy of the
+    folder of ``notebook_path`` (its data files, not its notebooks or variants)."""
     from grader.untrusted import execute_untrusted
 
+    with scratch_space(policy, prefix=prefix) as scratch:
+        workdir = Path(scratch) / "work"
+        shutil.copytree(notebook_path.parent, workdir,
+                        ignore=shutil.ignore_patterns("*.ipynb", "variants", ".ipynb_checkpoints", "__pycache__"))
+        return execute_untrusted(notebook, workdir, course_root, policy, release=release)
+
+
+def grade_patching_cheat(notebook_path: Path, references: dict[str, str], course_root: Path) -> PatchingOutcome:
+    """Run the cheat built from ``notebook_path`` (a solution notebook) in the guarded kernel."""
     outcome = PatchingOutcome()
     source = nbformat.read(notebook_path, as_version=4)
     cheat = patching_submission(source, references)
     if cheat is None:
         outcome.notes.append("no answer cell to cheat")
         return outcome
-    with scratch_space(POLICY, prefix="eng101-cheat-") as scratch:
-        workdir = Path(scratch) / "work"
-        shutil.copytree(notebook_path.parent, workdir,
-                        ignore=shutil.ignore_patterns("*.ipynb", "variants", ".ipynb_checkpoints", "__pycache__"))
-        execution = execute_untrusted(nbformat.from_dict(cheat), workdir, course_root, POLICY)
+    execution = _run_guarded(nbformat.from_dict(cheat), notebook_path, course_root, POLICY, "eng101-cheat-")
     for cell in execution.notebook.cells:
         if cells.is_grade_cell(cell) and not cells.is_solution_cell(cell):
             if not any(out.get("output_type") == "error" for out in cell.get("outputs", [])):
@@ -95,15 +102,8 @@ def reference_lost_in_guarded_kernel(notebook_path: Path, release_path: Path, co
     ``grader autograde``: what each test cell that did not pass shows, plus the problems and review
     flags of the run. Empty when the reference earns every point there, as it must: a library that
     trips the guard (Hypothesis did) would otherwise pass the check and fail every student."""
-    from grader.untrusted import execute_untrusted
-
-    source = nbformat.read(notebook_path, as_version=4)
-    with scratch_space(Policy(), prefix="eng101-reference-") as scratch:
-        workdir = Path(scratch) / "work"
-        shutil.copytree(notebook_path.parent, workdir,
-                        ignore=shutil.ignore_patterns("*.ipynb", "variants", ".ipynb_checkpoints", "__pycache__"))
-        execution = execute_untrusted(source, workdir, course_root, Policy(),
-                                      release=nbformat.read(release_path, as_version=4))
+    execution = _run_guarded(nbformat.read(notebook_path, as_version=4), notebook_path, course_root, Policy(),
+                             "eng101-reference-", release=nbformat.read(release_path, as_version=4))
     lost = []
     for cell in execution.notebook.cells:
         if cells.is_grade_cell(cell) and not cells.is_solution_cell(cell):
